@@ -1,0 +1,7 @@
+import { projectConfig } from '../vitest.shared.mjs';
+
+// Cross-service specs: end-to-end flows through real processes, and proofs that tooling rules fire.
+export default projectConfig(import.meta.dirname, {
+  include: ['**/*.spec.ts'],
+  exclude: ['**/node_modules/**', 'lint/fixtures/**'],
+});

@@ -77,7 +77,7 @@ const moduleBoundaries = {
           { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:contracts', 'type:testing'] },
           { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:contracts', 'type:testing'] },
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-          { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+          { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
           { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:contracts', 'type:tooling'] },
           { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [] },
           { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },

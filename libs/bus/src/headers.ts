@@ -1,0 +1,61 @@
+import { context, propagation } from '@opentelemetry/api';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+
+/** What every event on the bus says about itself, as headers (CONTRACT.md, CloudEvents NATS binding). */
+export interface EventMeta {
+  /** Unique event id: `Nats-Msg-Id` (JetStream de-duplication) and `ce-id`. */
+  readonly id: string;
+  /** Protobuf message name of the payload, e.g. `presence.v1.PresenceChanged` (`ce-type`). */
+  readonly type: string;
+  /** The producing service, e.g. `gateway` (`ce-source`). */
+  readonly source: string;
+  /** The user, room or meeting the event is about (`ce-subject`); empty for facts about many. */
+  readonly subject: string;
+  /** When it happened, RFC 3339 (`ce-time`). */
+  readonly time: string;
+  /** W3C trace context to continue; a new trace is started when absent. */
+  readonly traceparent?: string;
+}
+
+export const CONTENT_TYPE = 'application/protobuf';
+
+/** Builds the headers of one event. */
+export function eventHeaders(meta: EventMeta): MsgHdrs {
+  const h = headers();
+  h.set('Nats-Msg-Id', meta.id);
+  h.set('traceparent', meta.traceparent ?? currentTraceparent());
+  h.set('ce-specversion', '1.0');
+  h.set('ce-id', meta.id);
+  h.set('ce-type', meta.type);
+  h.set('ce-source', meta.source);
+  h.set('ce-time', meta.time);
+  if (meta.subject !== '') h.set('ce-subject', meta.subject);
+  h.set('datacontenttype', CONTENT_TYPE);
+  h.set('content-type', CONTENT_TYPE);
+  return h;
+}
+
+/** Reads the metadata back (consumers route and trace without decoding the payload). */
+export function readEventMeta(h: MsgHdrs | undefined): Partial<EventMeta> {
+  if (!h) return {};
+  const get = (key: string) => (h.has(key) ? h.get(key) : undefined);
+  return {
+    id: get('ce-id') ?? get('Nats-Msg-Id'),
+    type: get('ce-type'),
+    source: get('ce-source'),
+    subject: get('ce-subject'),
+    time: get('ce-time'),
+    traceparent: get('traceparent'),
+  };
+}
+
+/**
+ * The active OpenTelemetry context's traceparent, or a fresh sampled-out root when no tracer is
+ * installed, so every message can still be correlated across services by its trace id.
+ */
+function currentTraceparent(): string {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'] ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+}

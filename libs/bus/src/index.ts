@@ -1,0 +1,20 @@
+export { connectBus, type ConnectOptions } from './connection.js';
+export { createLastValueReader, type LastValueReader } from './direct.js';
+export {
+  ack,
+  consumeDurable,
+  ensureDurable,
+  nak,
+  term,
+  type Disposition,
+  type DurableOptions,
+  type DurableSpec,
+} from './durable.js';
+export { BusError, isBusError } from './errors.js';
+export { CONTENT_TYPE, eventHeaders, readEventMeta, type EventMeta } from './headers.js';
+export type { BusMessage } from './message.js';
+export { consumeOrdered, type Consumption, type OrderedOptions } from './ordered.js';
+export { createPublisher, publishEvent, type OutgoingEvent, type Publisher } from './publisher.js';
+export { ensureStreams, type EnsureStreamsOptions } from './streams.js';
+export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+export type { NatsConnection } from '@nats-io/transport-node';

@@ -1,0 +1,86 @@
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import { eventHeaders, type EventMeta } from './headers.js';
+import { BusError } from './errors.js';
+
+export interface OutgoingEvent extends EventMeta {
+  /** The full subject, built with `subjects` from @presence/contracts. */
+  readonly natsSubject: string;
+  /** Protobuf-encoded payload. */
+  readonly data: Uint8Array;
+}
+
+/** Appends one event and waits for the stream's ack (durable once this resolves). */
+export async function publishEvent(
+  js: JetStreamClient,
+  event: OutgoingEvent,
+  timeoutMs = 5_000,
+): Promise<PubAck> {
+  try {
+    return await js.publish(event.natsSubject, event.data, {
+      msgID: event.id,
+      headers: eventHeaders(event),
+      timeout: timeoutMs,
+    });
+  } catch (error) {
+    throw new BusError(`cannot publish ${event.type} to ${event.natsSubject}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+export interface Publisher {
+  /**
+   * Starts a publish. Resolves once the publish is under way (waiting first while the window is
+   * full, which is the back-pressure); never rejects: failures surface on `flush()`.
+   */
+  publish(event: OutgoingEvent): Promise<void>;
+  /** Resolves when every publish started so far is acked; rejects with the first failure since the last flush. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Pipelined publishing: up to `maxInFlight` publishes wait for their acks at once instead of one
+ * round trip each (DESIGN.md, hot path). Callers `flush()` before acting on the acks, e.g. before
+ * committing a projection checkpoint.
+ */
+export function createPublisher(
+  js: JetStreamClient,
+  options: { maxInFlight?: number; timeoutMs?: number } = {},
+): Publisher {
+  const maxInFlight = options.maxInFlight ?? 256;
+  const inFlight = new Set<Promise<void>>();
+  /** Publishes waiting for a place in the window, first come first served. */
+  const queue: Array<() => void> = [];
+  let firstError: unknown;
+
+  function start(event: OutgoingEvent): void {
+    const pending: Promise<void> = publishEvent(js, event, options.timeoutMs).then(
+      () => undefined,
+      (error: unknown) => {
+        firstError ??= error;
+      },
+    );
+    inFlight.add(pending);
+    void pending.then(() => {
+      inFlight.delete(pending);
+      queue.shift()?.();
+    });
+  }
+
+  return {
+    async publish(event) {
+      if (inFlight.size >= maxInFlight || queue.length > 0) {
+        await new Promise<void>((resolve) => queue.push(resolve));
+      }
+      start(event);
+    },
+    async flush() {
+      while (inFlight.size > 0 || queue.length > 0) await Promise.all([...inFlight]);
+      if (firstError !== undefined) {
+        const error = firstError;
+        firstError = undefined;
+        throw error instanceof BusError ? error : new BusError('publish failed', { cause: error });
+      }
+    },
+  };
+}

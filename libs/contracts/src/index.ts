@@ -1,0 +1,39 @@
+export { partitionOf } from './partition.js';
+export { STREAMS, type StreamName, type StreamSpec } from './streams.js';
+export { ALL_USERS_TOKEN, durables, lastToken, subjects } from './subjects.js';
+export { descriptorSetBase64 } from './generated/descriptor-set.js';
+export {
+  DeviceActivity,
+  DeviceConnected,
+  DeviceDisconnected,
+  DeviceEvent,
+  DeviceSystemEvent,
+  DisconnectReason,
+  GatewayLost,
+  SystemState,
+} from './generated/presence/v1/device.js';
+export {
+  DeviceState,
+  Display,
+  GetPresenceAtRequest,
+  GetPresenceAtResponse,
+  GetPresenceRequest,
+  GetPresenceResponse,
+  Platform,
+  PlatformState,
+  Presence,
+  PresenceAdminServiceService,
+  PresenceChanged,
+  PresenceServiceService,
+  PresenceView,
+  RebuildProjectionRequest,
+  RebuildProjectionResponse,
+  WatchPresenceRequest,
+  type PresenceAdminServiceServer,
+  type PresenceServiceServer,
+} from './generated/presence/v1/presence.js';
+export { RoomServiceService } from './generated/presence/v1/rooms.js';
+export { MeetingServiceService } from './generated/presence/v1/meetings.js';
+export { NotificationServiceService } from './generated/presence/v1/notifications.js';
+export { WebhookAdminServiceService } from './generated/presence/v1/webhooks.js';
+export { PresenceServiceClient, PresenceAdminServiceClient } from './generated/presence/v1/presence.js';

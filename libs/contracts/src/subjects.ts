@@ -1,0 +1,46 @@
+import { requireId } from '@presence/domain';
+
+/**
+ * Every subject and durable name in one place (STYLE.md 5). Ids are validated before they become
+ * a subject token, so `.`, `*` or `>` can never forge or widen a subject.
+ */
+
+/** Subject token for facts about many users of a partition (GatewayLost); no user id can take it. */
+export const ALL_USERS_TOKEN = '~all';
+
+export const subjects = {
+  /** A device fact about one user: `device.v1.<partition>.<user>`. */
+  device: (partition: number, userId: string) =>
+    `device.v1.${partitionToken(partition)}.${requireId('user_id', userId)}`,
+  /** A fact about every user of a partition with sessions on a gateway: `device.v1.<partition>.~all`. */
+  deviceAllUsers: (partition: number) => `device.v1.${partitionToken(partition)}.${ALL_USERS_TOKEN}`,
+  /** All device facts of one partition (consumer filter). */
+  devicePartition: (partition: number) => `device.v1.${partitionToken(partition)}.*`,
+  /** A user's presence view as others see it: `presence.v1.changed.<user>`. */
+  presenceChanged: (userId: string) => `presence.v1.changed.${requireId('user_id', userId)}`,
+  /** Every presence change (gateway fan-out subscription). */
+  presenceChangedAll: 'presence.v1.changed.>',
+  room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
+  meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
+  chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,
+  notify: (userId: string) => `notify.v1.${requireId('user_id', userId)}`,
+  webhook: (roomId: string) => `webhook.v1.${requireId('room_id', roomId)}`,
+} as const;
+
+/** The user id at the end of a `presence.v1.changed.<user>` or `device.v1.<p>.<user>` subject. */
+export function lastToken(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
+
+/** Durable consumer names, one per consuming role. */
+export const durables = {
+  /** The aggregator's consumer of one device partition. */
+  aggregatorPartition: (partition: number) => `presence-aggregator-p${partitionToken(partition)}`,
+} as const;
+
+function partitionToken(partition: number): string {
+  if (!Number.isInteger(partition) || partition < 0) {
+    throw new RangeError(`partition must be a non-negative integer, got ${partition}`);
+  }
+  return String(partition);
+}

@@ -1,0 +1,211 @@
+import type { WebSocket } from 'ws';
+import type { Logger } from '@presence/kit';
+import { parseClientFrame, type ClientFrame, type FrameError, type FrameId } from '../domain/frames.js';
+import type { PlatformName } from '../domain/handshake.js';
+import { WatchSession, type Outgoing } from '../domain/watch-session.js';
+import type { DeviceLog, DeviceSessionRef } from './device-log.js';
+import type { Watcher, WatchHub } from './hub.js';
+import type { PresenceSource } from './presence-source.js';
+import type { WireView } from './wire.js';
+
+export interface ConnectionLimits {
+  readonly maxFrameBytes: number;
+  readonly maxWatched: number;
+  readonly maxUsersPerFrame: number;
+}
+
+export interface ConnectionDeps {
+  readonly hub: WatchHub;
+  readonly log: DeviceLog;
+  readonly presence: PresenceSource;
+  readonly limits: ConnectionLimits;
+  readonly logger: Logger;
+  /** Workspace settings announced in `hello` (presence-aggregator owns them). */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export interface Identity extends DeviceSessionRef {
+  readonly platform: PlatformName;
+}
+
+/** WebSocket close codes of CONTRACT.md and RFC 6455 used by the gateway. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  tryAgainLater: 1013,
+  badRequest: 4400,
+  unauthorized: 4401,
+} as const;
+
+const SNAPSHOT_CONCURRENCY = 64;
+
+/**
+ * One device session: appends its facts to the log, answers its frames in order, and delivers
+ * the presence of the users it watches (its own user included). Frames are handled one at a
+ * time, so a watch's snapshots and ack go out before the next frame's answer.
+ */
+export class DeviceConnection implements Watcher {
+  private readonly session: WatchSession<WireView>;
+  private queue: Promise<void> = Promise.resolve();
+  /** The log holds this session's end (or never held its start): append no further disconnect. */
+  private endRecorded = false;
+  /** We started closing the socket (goodbye, drain, refusal): ignore further frames. */
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly identity: Identity,
+    private readonly deps: ConnectionDeps,
+    /** Frames that arrived before the session was admitted, in order. */
+    early: ReadonlyArray<[Buffer, boolean]> = [],
+  ) {
+    this.session = new WatchSession(deps.limits.maxWatched);
+    this.enqueue(() => this.open());
+    for (const [data, isBinary] of early) this.enqueue(() => this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.enqueue(() => this.onMessage(data as Buffer, isBinary)));
+    ws.on('close', () => this.onClose());
+    ws.on('error', (error) => deps.logger.debug({ err: error, session: identity.sessionId }, 'socket error'));
+  }
+
+  deliver(view: WireView, frame: () => string): void {
+    for (const out of this.session.onChange(view)) this.sendOutgoing(out, frame);
+  }
+
+  /** Ends the session for a gateway shutdown: the devices are not the ones going away. */
+  async drain(reason: string): Promise<void> {
+    if (this.closing || this.endRecorded) return;
+    this.closing = true;
+    this.ws.close(CLOSE.goingAway, reason);
+    this.enqueue(() => this.recordEnd('drain'));
+    await this.queue;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, session: this.identity.sessionId }, 'frame handling failed');
+    });
+  }
+
+  private async open(): Promise<void> {
+    const { hub, log, presence, settings } = this.deps;
+    const self = this.identity.userId;
+    if (this.session.watchSelf(self)) hub.add(this, [self]);
+    try {
+      await log.connected(this.identity, this.identity.platform);
+    } catch (error) {
+      this.deps.logger.error({ err: error, user: self }, 'cannot record the connection; refusing it');
+      this.endRecorded = true;
+      this.closing = true;
+      this.ws.close(CLOSE.tryAgainLater, 'presence log unavailable, retry later');
+      return;
+    }
+    const view = await presence.snapshot(self);
+    this.send({
+      type: 'hello',
+      session: this.identity.sessionId,
+      user: self,
+      device: this.identity.deviceId,
+      settings,
+      self: view,
+    });
+    for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.closed || this.closing) return;
+    if (isBinary) return this.sendError({ code: 'invalid_frame', message: 'frames must be JSON text, not binary' });
+    const parsed = parseClientFrame(data.toString('utf8'), data.byteLength, this.deps.limits);
+    if (!parsed.ok) return this.sendError(parsed.error);
+    try {
+      await this.handle(parsed.frame);
+    } catch (error) {
+      // The bus refused the fact: nothing was recorded, so the client may retry the same frame.
+      this.deps.logger.warn({ err: error, session: this.identity.sessionId, frame: parsed.frame.type }, 'frame failed');
+      this.sendError({ code: 'unavailable', message: 'presence log unavailable, retry later', id: parsed.frame.id });
+    }
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    const { log } = this.deps;
+    switch (frame.type) {
+      case 'watch':
+        return this.watch(frame.users, frame.id);
+      case 'unwatch': {
+        this.session.unwatch(frame.users);
+        const stillWatched = new Set(this.session.users());
+        this.deps.hub.remove(this, frame.users.filter((user) => !stillWatched.has(user)));
+        return this.ack(frame.id);
+      }
+      case 'activity':
+        await log.activity(this.identity);
+        return this.ack(frame.id);
+      case 'device':
+        await log.systemEvent(this.identity, frame.state);
+        return this.ack(frame.id);
+      case 'goodbye':
+        await log.disconnected(this.identity, 'goodbye');
+        this.endRecorded = true;
+        this.closing = true;
+        this.ack(frame.id);
+        this.ws.close(CLOSE.normal, 'goodbye');
+        return;
+      case 'pending':
+        return this.sendError({ code: 'unavailable', message: `${frame.name} is not available yet`, id: frame.id });
+    }
+  }
+
+  private async watch(users: readonly string[], id: FrameId | undefined): Promise<void> {
+    const fresh = this.session.watch(users);
+    if (fresh === null) {
+      return this.sendError({
+        code: 'watch_limit_exceeded',
+        message: `watching ${users.length} more users would exceed the limit of ${this.deps.limits.maxWatched} per connection`,
+        id,
+      });
+    }
+    this.deps.hub.add(this, fresh);
+    for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
+      const views = await Promise.all(fresh.slice(i, i + SNAPSHOT_CONCURRENCY).map((u) => this.deps.presence.snapshot(u)));
+      for (const view of views) for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+    }
+    this.ack(id);
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.deps.hub.remove(this, [...this.session.users()]);
+    // Queued behind `open` and any goodbye in flight, so the log gets connect before disconnect and
+    // one end per session.
+    if (!this.closing) this.enqueue(() => this.recordEnd('abnormal'));
+  }
+
+  private async recordEnd(reason: 'abnormal' | 'drain'): Promise<void> {
+    if (this.endRecorded) return;
+    this.endRecorded = true;
+    await this.deps.log.disconnected(this.identity, reason).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, session: this.identity.sessionId, reason }, 'cannot record the end of a session');
+    });
+  }
+
+  private sendOutgoing(out: Outgoing<WireView>, frame?: () => string): void {
+    if (out.kind === 'snapshot') this.send({ type: 'presence', ...out.view });
+    else this.sendRaw(frame ? frame() : JSON.stringify({ type: 'presence.changed', ...out.view }));
+  }
+
+  private ack(id: FrameId | undefined): void {
+    if (id !== undefined) this.send({ type: 'ack', id });
+  }
+
+  private sendError(error: FrameError | { code: string; message: string; id?: FrameId | undefined }): void {
+    this.send({ type: 'error', ...(error.id === undefined ? {} : { id: error.id }), code: error.code, message: error.message });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  private sendRaw(text: string): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+}

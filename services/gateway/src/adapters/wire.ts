@@ -1,0 +1,74 @@
+import { DeviceState, Display, Platform, Presence, type PresenceView } from '@presence/contracts';
+
+/** A presence view as JSON frames carry it (CONTRACT.md, `presence` / `presence.changed`). */
+export interface WireView {
+  readonly user: string;
+  readonly presence: string;
+  readonly display: string;
+  readonly online: boolean;
+  readonly status_text?: string;
+  readonly last_active?: string;
+  readonly devices: Readonly<Record<string, string>>;
+  readonly version: number;
+}
+
+const PRESENCE: Record<Presence, string> = {
+  [Presence.PRESENCE_UNSPECIFIED]: 'offline',
+  [Presence.PRESENCE_ONLINE]: 'online',
+  [Presence.PRESENCE_AWAY]: 'away',
+  [Presence.PRESENCE_BUSY]: 'busy',
+  [Presence.PRESENCE_OFFLINE]: 'offline',
+  [Presence.PRESENCE_INVISIBLE]: 'invisible',
+};
+
+const DISPLAY: Record<Display, string> = {
+  [Display.DISPLAY_UNSPECIFIED]: 'offline',
+  [Display.DISPLAY_AVAILABLE]: 'available',
+  [Display.DISPLAY_BUSY]: 'busy',
+  [Display.DISPLAY_IDLE]: 'idle',
+  [Display.DISPLAY_OFFLINE]: 'offline',
+  [Display.DISPLAY_MOBILE]: 'mobile',
+  [Display.DISPLAY_HIDDEN]: 'hidden',
+};
+
+const PLATFORM: Record<Platform, string | undefined> = {
+  [Platform.PLATFORM_UNSPECIFIED]: undefined,
+  [Platform.PLATFORM_DESKTOP]: 'desktop',
+  [Platform.PLATFORM_WEB]: 'web',
+  [Platform.PLATFORM_MOBILE]: 'mobile',
+};
+
+const DEVICE_STATE: Record<DeviceState, string> = {
+  [DeviceState.DEVICE_STATE_UNSPECIFIED]: 'offline',
+  [DeviceState.DEVICE_STATE_ONLINE]: 'online',
+  [DeviceState.DEVICE_STATE_AWAY]: 'away',
+  [DeviceState.DEVICE_STATE_OFFLINE]: 'offline',
+};
+
+export function toWireView(view: PresenceView): WireView {
+  const devices: Record<string, string> = {};
+  for (const { platform, state } of view.devices) {
+    const name = PLATFORM[platform];
+    if (name) devices[name] = DEVICE_STATE[state];
+  }
+  return {
+    user: view.userId,
+    presence: PRESENCE[view.presence],
+    display: DISPLAY[view.display],
+    online: view.online,
+    ...(view.statusText === undefined ? {} : { status_text: view.statusText }),
+    ...(view.lastActive === undefined ? {} : { last_active: toSecond(view.lastActive) }),
+    devices,
+    version: Number(view.version),
+  };
+}
+
+/** The view of a user the log has never seen: offline, version 0. */
+export function unknownUserView(user: string): WireView {
+  return { user, presence: 'offline', display: 'offline', online: false, devices: {}, version: 0 };
+}
+
+/** RULES.md: `last_active` has second precision (`2026-11-22T10:00:00Z`). */
+function toSecond(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,7 @@
+import { checkpointMigrations } from '@presence/store';
+import type { Migration } from 'kysely';
+
+/** The `notifications` schema, oldest first. Its read models arrive with the service's rules. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  ...checkpointMigrations,
+};

@@ -1,0 +1,42 @@
+import { runService, type ServiceContext } from '@presence/runtime';
+import { presenceAdminService } from './adapters/admin-grpc.js';
+import { createAggregatorMetrics } from './adapters/metrics.js';
+import { startPartitionWorker } from './adapters/partition-worker.js';
+import { rebuildUserPresence } from './adapters/rebuild.js';
+import { loadConfig, type AggregatorConfig } from './config.js';
+import { migrations } from './read-models/migrations.js';
+import type { PresenceDatabase } from './read-models/user-presence.table.js';
+
+type Context = ServiceContext<AggregatorConfig, PresenceDatabase>;
+
+const SCHEMA = 'presence';
+
+const rebuild = (ctx: Context) =>
+  rebuildUserPresence({ js: ctx.js, db: ctx.db, schema: SCHEMA, partitions: ctx.config.partitions, logger: ctx.logger });
+
+await runService<AggregatorConfig, PresenceDatabase>({
+  name: 'presence-aggregator',
+  loadConfig,
+  streams: ['DEVICE_EVENTS', 'PRESENCE'],
+  database: { schema: SCHEMA, migrations },
+  commands: {
+    /** `rebuild`: replays DEVICE_EVENTS into fresh tables and swaps them in, then exits. */
+    rebuild: async (ctx) => {
+      const result = await rebuild(ctx);
+      process.stdout.write(
+        `${JSON.stringify({ rebuilt: 'user_presence', events: result.eventsReplayed, rows: result.rows, position: String(result.position) })}\n`,
+      );
+    },
+  },
+  start: async (ctx) => {
+    const metrics = createAggregatorMetrics(ctx.registry);
+    const partitions = Array.from({ length: ctx.config.partitions }, (_, p) => p);
+    const workers = await Promise.all(
+      partitions.map((partition) => startPartitionWorker({ js: ctx.js, db: ctx.db, partition, logger: ctx.logger, metrics })),
+    );
+    ctx.lifecycle.onShutdown('partitions', async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    });
+    return { grpc: [presenceAdminService({ rebuild: () => rebuild(ctx), logger: ctx.logger })] };
+  },
+});

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '@presence/local';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** Env prefixes of each service's ports (see the services' config.ts). */
+const PORT_VARS: Record<string, [string, string]> = {
+  gateway: ['GATEWAY_HTTP_PORT', 'GATEWAY_GRPC_PORT'],
+  'presence-aggregator': ['AGGREGATOR_HTTP_PORT', 'AGGREGATOR_GRPC_PORT'],
+  'room-membership': ['ROOMS_HTTP_PORT', 'ROOMS_GRPC_PORT'],
+  'meeting-roster': ['MEETINGS_HTTP_PORT', 'MEETINGS_GRPC_PORT'],
+  notification: ['NOTIFICATION_HTTP_PORT', 'NOTIFICATION_GRPC_PORT'],
+  'webhook-ingest': ['WEBHOOK_HTTP_PORT', 'WEBHOOK_GRPC_PORT'],
+};
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly httpUrl: string;
+  /** Everything the process printed so far (JSON log lines). */
+  output(): string;
+  /** SIGTERM and wait for a clean exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash) and wait. */
+  kill(): Promise<void>;
+}
+
+function spawnService(name: string, args: readonly string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--conditions=@presence/source', '--import', 'tsx', `services/${name}/src/main.ts`, ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Starts a service as its own process on free ports, exactly as `npm start` runs it, and waits for /readyz. */
+export async function startService(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const [httpVar, grpcVar] = PORT_VARS[name]!;
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  const child = spawnService(name, [], { ...env, [httpVar]: String(httpPort), [grpcVar]: String(grpcPort) });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
+    const ready = await fetch(`${httpUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} was not ready within 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    name,
+    httpPort,
+    grpcPort,
+    httpUrl,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Runs a one-shot service command (e.g. the aggregator's `rebuild`); resolves with its output. */
+export async function runServiceCommand(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [httpVar, grpcVar] = PORT_VARS[name]!;
+  const child = spawnService(name, args, { ...env, [httpVar]: '0', [grpcVar]: '0' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}

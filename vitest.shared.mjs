@@ -12,7 +12,9 @@ export function projectConfig(dir, overrides = {}) {
     root: dir,
     cacheDir: new URL(`./node_modules/.vite/${basename(dir)}`, import.meta.url).pathname,
     resolve: { conditions: ['@presence/source'] },
-    ssr: { resolve: { conditions: ['@presence/source'], externalConditions: ['@presence/source'] } },
+    ssr: {
+      resolve: { conditions: ['@presence/source'], externalConditions: ['@presence/source'] },
+    },
     test: {
       name: basename(dir),
       watch: false,

@@ -5,19 +5,30 @@
 //   node proto/generate.mjs --check  fail when the committed code is stale
 //   --target=<dir>                   compare with or write to another directory (tests)
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const targetArg = process.argv.find((arg) => arg.startsWith('--target='));
-const target = targetArg ? targetArg.slice('--target='.length) : join(root, 'libs/contracts/src/generated');
+const target = targetArg
+  ? targetArg.slice('--target='.length)
+  : join(root, 'libs/contracts/src/generated');
 const check = process.argv.includes('--check');
 const buf = join(root, 'node_modules/.bin/buf');
 
 const out = mkdtempSync(join(tmpdir(), 'presence-gen-'));
 try {
-  const run = (args) => execFileSync(buf, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = (args) =>
+    execFileSync(buf, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   run(['lint']);
   run(['generate', '--output', out]);
   // buf writes to <out>/<plugin out>; move the tree up so <out> mirrors `target`.
@@ -39,7 +50,9 @@ try {
   } else {
     const stale = diff(generated, target);
     if (stale.length > 0) {
-      console.error(`Generated code is stale (${stale.join(', ')}). Run \`npm run gen\` and commit the result.`);
+      console.error(
+        `Generated code is stale (${stale.join(', ')}). Run \`npm run gen\` and commit the result.`,
+      );
       process.exit(1);
     }
     console.log('generated code is current');

@@ -34,7 +34,9 @@ export function freePort(host?: string): Promise<number>;
  * True for errors raised because a port is already in use (`code: 'EADDRINUSE'`, with `port`);
  * callers add which option or environment variable picks another port.
  */
-export function isPortInUseError(error: unknown): error is Error & { code: 'EADDRINUSE'; port?: number; summary?: string };
+export function isPortInUseError(
+  error: unknown,
+): error is Error & { code: 'EADDRINUSE'; port?: number; summary?: string };
 
 export interface StartNatsOptions {
   /** Holds nats.conf, nats.log and the JetStream store (`dir/jetstream`); created if missing. */
@@ -82,7 +84,9 @@ export interface NatsServer {
  * Writes `dir/nats.conf` (listen address, monitoring, JetStream with explicit limits), starts
  * nats-server logging to `dir/nats.log`, and resolves when `/healthz?js-enabled-only=true`
  * answers 200 (about 40 ms). Fails with the log tail after 15 s, or at once when the process
- * exits; a port in use fails with an {@link isPortInUseError} error naming the port.
+ * exits; a port in use fails with an {@link isPortInUseError} error naming the port. A
+ * nats-server still running with this `dir`'s config (left over from a killed run, found through
+ * `dir/nats.pid`) is stopped first.
  */
 export function startNats(options: StartNatsOptions): Promise<NatsServer>;
 
@@ -130,11 +134,19 @@ export function startPostgres(options: StartPostgresOptions): Promise<PostgresSe
  * (default: psql on PATH) against the server of `adminUrl`. Idempotent. Resolves with the URL
  * of the database.
  */
-export function createDatabase(options: { binDir?: string; adminUrl: string; name: string }): Promise<string>;
+export function createDatabase(options: {
+  binDir?: string;
+  adminUrl: string;
+  name: string;
+}): Promise<string>;
 
 /**
  * A disposable cluster for a test run: {@link startPostgres} with `durable: false`, a free port
  * and `max_connections` 300, in a fresh directory under the OS temp dir (handed to `postgres`
  * when we are root). `stop()` also removes the directory.
  */
-export function startThrowawayPostgres(options?: { binDir?: string; host?: string; log?: Log }): Promise<PostgresServer>;
+export function startThrowawayPostgres(options?: {
+  binDir?: string;
+  host?: string;
+  log?: Log;
+}): Promise<PostgresServer>;

@@ -4,5 +4,6 @@ export { ensureNodeModules } from './npm-install.mjs';
 export { ensureNatsServer, ensurePostgres } from './system-packages.mjs';
 export { freePort, isPortInUseError } from './ports.mjs';
 export { startNats } from './nats.mjs';
-export { startPostgres, createDatabase } from './postgres.mjs';
+export { startPostgres } from './postgres.mjs';
+export { createDatabase } from './create-database.mjs';
 export { startThrowawayPostgres } from './throwaway-postgres.mjs';

@@ -8,17 +8,37 @@ export function colorsEnabled(stream = process.stdout) {
   return Boolean(stream.isTTY);
 }
 
-const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1, dim: 2 };
+const CODES = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+  bold: 1,
+  dim: 2,
+};
 
 /** `paint.red('x')` and friends; identity functions when colors are off. */
 export function palette(enabled = colorsEnabled()) {
   return Object.fromEntries(
-    Object.entries(CODES).map(([name, code]) => [name, enabled ? (text) => `\x1b[${code}m${text}\x1b[0m` : (text) => text]),
+    Object.entries(CODES).map(([name, code]) => [
+      name,
+      enabled ? (text) => `\x1b[${code}m${text}\x1b[0m` : (text) => text,
+    ]),
   );
 }
 
 const LEVEL_NAMES = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const LEVEL_COLORS = { trace: 'gray', debug: 'blue', info: 'green', warn: 'yellow', error: 'red', fatal: 'magenta' };
+const LEVEL_COLORS = {
+  trace: 'gray',
+  debug: 'blue',
+  info: 'green',
+  warn: 'yellow',
+  error: 'red',
+  fatal: 'magenta',
+};
 // Shown elsewhere (prefix, level, time) or constant per process: left out of key=value.
 const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'service', 'v']);
 
@@ -48,9 +68,15 @@ export function formatLogLine(line, paint = palette()) {
     return line;
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return line;
-  const level = typeof entry.level === 'number' ? (LEVEL_NAMES[entry.level] ?? String(entry.level)) : String(entry.level ?? 'info');
+  const level =
+    typeof entry.level === 'number'
+      ? (LEVEL_NAMES[entry.level] ?? String(entry.level))
+      : String(entry.level ?? 'info');
   const color = paint[LEVEL_COLORS[level] ?? 'bold'];
-  const parts = [paint.gray(entry.time === undefined ? '--:--:--.---' : clock(entry.time)), color(level.toUpperCase().padEnd(5))];
+  const parts = [
+    paint.gray(entry.time === undefined ? '--:--:--.---' : clock(entry.time)),
+    color(level.toUpperCase().padEnd(5)),
+  ];
   if (entry.msg !== undefined) parts.push(String(entry.msg));
   let stack = '';
   for (const [key, value] of Object.entries(entry)) {
@@ -71,10 +97,21 @@ const SERVICE_COLORS = ['cyan', 'magenta', 'yellow', 'blue', 'green', 'red'];
  * A function that prints a service's output lines with a fixed-width colored name in front of
  * every (also continuation) line.
  */
-export function linePrinter(name, index, width, paint = palette(), write = (text) => process.stdout.write(text)) {
+export function linePrinter(
+  name,
+  index,
+  width,
+  paint = palette(),
+  write = (text) => process.stdout.write(text),
+) {
   const prefix = `${paint[SERVICE_COLORS[index % SERVICE_COLORS.length]](name.padEnd(width))} ${paint.gray('│')} `;
   return (line) => {
     const text = formatLogLine(line, paint);
-    write(`${text.split('\n').map((part) => prefix + part).join('\n')}\n`);
+    write(
+      `${text
+        .split('\n')
+        .map((part) => prefix + part)
+        .join('\n')}\n`,
+    );
   };
 }

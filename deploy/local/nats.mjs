@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stopLeftoverNats } from './nats-leftover.mjs';
 import { assertPortFree, freePort, isPortInUseError } from './ports.mjs';
 import { displayPath, indent, run, sleep, tailFile, waitForExit } from './process.mjs';
 import { ensureNatsServer } from './system-packages.mjs';
@@ -24,9 +25,24 @@ function httpStatus(url) {
 }
 
 /** nats.conf: explicit JetStream limits, because by default it claims 75% of RAM and disk. */
-function natsConfig({ host, port, monitorPort, jetstream, storeDir, maxMemoryStore, maxFileStore }) {
-  const lines = ['# Written by @presence/local on every start; edit deploy/local/nats.mjs instead.'];
-  lines.push(`listen: ${JSON.stringify(`${host}:${port}`)}`, `http: ${JSON.stringify(`${host}:${monitorPort}`)}`);
+function natsConfig({
+  host,
+  port,
+  monitorPort,
+  jetstream,
+  storeDir,
+  pidFile,
+  maxMemoryStore,
+  maxFileStore,
+}) {
+  const lines = [
+    '# Written by @presence/local on every start; edit deploy/local/nats.mjs instead.',
+  ];
+  lines.push(
+    `listen: ${JSON.stringify(`${host}:${port}`)}`,
+    `http: ${JSON.stringify(`${host}:${monitorPort}`)}`,
+    `pid_file: ${JSON.stringify(pidFile)}`,
+  );
   if (jetstream) {
     lines.push('jetstream {', `  store_dir: ${JSON.stringify(storeDir)}`);
     lines.push(`  max_memory_store: ${maxMemoryStore}`, `  max_file_store: ${maxFileStore}`, '}');
@@ -45,13 +61,19 @@ async function waitHealthy(child, healthUrl, logFile, where) {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const tail = tailFile(logFile);
-      const error = new Error(`nats-server on ${where} exited during startup (code ${child.exitCode ?? child.signalCode}); ${logFile}:\n${indent(tail)}`);
-      throw /address already in use/i.test(tail) ? Object.assign(error, { code: 'EADDRINUSE' }) : error;
+      const error = new Error(
+        `nats-server on ${where} exited during startup (code ${child.exitCode ?? child.signalCode}); ${logFile}:\n${indent(tail)}`,
+      );
+      throw /address already in use/i.test(tail)
+        ? Object.assign(error, { code: 'EADDRINUSE' })
+        : error;
     }
     if ((await httpStatus(healthUrl)) === 200) return;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`nats-server on ${where} was not healthy after ${READY_TIMEOUT_MS / 1000} s (${healthUrl}); ${logFile}:\n${indent(tailFile(logFile))}`);
+      throw new Error(
+        `nats-server on ${where} was not healthy after ${READY_TIMEOUT_MS / 1000} s (${healthUrl}); ${logFile}:\n${indent(tailFile(logFile))}`,
+      );
     }
     await sleep(20);
   }
@@ -59,13 +81,15 @@ async function waitHealthy(child, healthUrl, logFile, where) {
 
 async function startOnce(options) {
   const { dir, host, port, monitorPort, binary, jetstream, detached, log } = options;
+  const configFile = join(dir, 'nats.conf');
+  const logFile = join(dir, 'nats.log');
+  const pidFile = join(dir, 'nats.pid');
+  await stopLeftoverNats(pidFile, configFile, log);
   const hint = 'Pass another `port`/`monitorPort`, or stop the other process.';
   await assertPortFree(port, host, 'nats-server', hint);
   await assertPortFree(monitorPort, host, 'nats-server monitor', hint);
-  const configFile = join(dir, 'nats.conf');
-  const logFile = join(dir, 'nats.log');
   // nats-server appends "jetstream" to store_dir itself: the streams end up in dir/jetstream.
-  writeFileSync(configFile, natsConfig({ ...options, storeDir: dir }));
+  writeFileSync(configFile, natsConfig({ ...options, storeDir: dir, pidFile }));
   if (log !== silent) {
     const where = displayPath(dir);
     log(`starting nats-server ${await version(binary)} on ${host}:${port} (data ${where})...`);
@@ -114,9 +138,10 @@ export async function startNats(options) {
     jetstream,
     detached,
     log,
+    dir: resolve(options.dir), // absolute: the pid check matches it against the command line
     binary: options.binary ?? (await ensureNatsServer({ log })),
   };
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(settings.dir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort(host));
     let monitorPort = options.monitorPort ?? (await freePort(host));
@@ -133,4 +158,3 @@ export async function startNats(options) {
 function silent() {
   return undefined; // the default logger: progress lines are opt-in
 }
-

@@ -50,7 +50,11 @@ export async function ensureNodeModules(root, { log = () => undefined } = {}) {
     log('package-lock.json changed since the last install');
   }
 
-  const npm = (command) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [command, '--no-audit', '--no-fund'], { cwd: root, inherit: true });
+  const npm = (command) =>
+    run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [command, '--no-audit', '--no-fund'], {
+      cwd: root,
+      inherit: true,
+    });
   if (!hasLock) {
     log('installing npm dependencies (npm install, no package-lock.json)...');
     await npm('install');
@@ -60,7 +64,9 @@ export async function ensureNodeModules(root, { log = () => undefined } = {}) {
       // npm ci refuses a lock file that is out of sync with package.json (often: platform
       // packages the registry mirror lacks). CI must fail on that; a developer should get going.
       if (process.env.CI) throw error;
-      log('npm ci failed (see above); falling back to `npm install`, which may rewrite package-lock.json: commit or report it');
+      log(
+        'npm ci failed (see above); falling back to `npm install`, which may rewrite package-lock.json: commit or report it',
+      );
       await npm('install');
     });
   }

@@ -1,6 +1,14 @@
 // Data directory chores around a private PostgreSQL cluster: ownership when we run as root,
 // permission checks with a readable error, and clusters left over from earlier runs.
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isRoot, run } from './process.mjs';
 
@@ -10,7 +18,9 @@ function postgresUser() {
     .split('\n')
     .find((entry) => entry.startsWith('postgres:'));
   if (!line) {
-    throw new Error('PostgreSQL refuses to run as root and there is no "postgres" user to run it as. Install the Debian package "postgresql" (it creates the user) or run as a normal user.');
+    throw new Error(
+      'PostgreSQL refuses to run as root and there is no "postgres" user to run it as. Install the Debian package "postgresql" (it creates the user) or run as a normal user.',
+    );
   }
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -40,13 +50,19 @@ export async function prepareDataDir(dir, logFile) {
   const { uid } = postgresUser();
   if (statSync(dir).uid !== uid) await run('chown', ['-R', 'postgres:postgres', dir]);
   if (statSync(logFile).uid !== uid) await run('chown', ['postgres:postgres', logFile]);
-  const canUse = await run('runuser', ['-u', 'postgres', '--', 'test', '-w', dir, '-a', '-x', dir, '-a', '-w', logFile], { cwd: '/' }).then(
+  const canUse = await run(
+    'runuser',
+    ['-u', 'postgres', '--', 'test', '-w', dir, '-a', '-x', dir, '-a', '-w', logFile],
+    { cwd: '/' },
+  ).then(
     () => true,
     () => false,
   );
   if (!canUse) {
     const blocker = blockingAncestor(dir);
-    const why = blocker ? `it cannot enter ${blocker} (mode ${(statSync(blocker).mode & 0o777).toString(8)})` : 'permission denied';
+    const why = blocker
+      ? `it cannot enter ${blocker} (mode ${(statSync(blocker).mode & 0o777).toString(8)})`
+      : 'permission denied';
     throw new Error(
       `PostgreSQL runs as the user "postgres" (we are root), but ${why}, so it cannot use ${dir}. ` +
         `Choose a data directory postgres can reach (e.g. under /tmp or /srv)${blocker ? `, or run: chmod o+x ${blocker}` : ''}.`,
@@ -81,7 +97,9 @@ export async function clearLeftoverServer(dir, pgCtl, log) {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && isServerOf(pid, dir)) {
-    log(`PostgreSQL is already running on ${dir} (PID ${pid}, left over from an earlier run?): stopping it to restart with our settings...`);
+    log(
+      `PostgreSQL is already running on ${dir} (PID ${pid}, left over from an earlier run?): stopping it to restart with our settings...`,
+    );
     await pgCtl(['stop', '-D', dir, '-m', 'fast', '-w', '-t', '60']);
   } else {
     log(`removing stale ${pidFile} (PID ${pid} is not a running PostgreSQL server)`);

@@ -1,5 +1,5 @@
 // Starts a private PostgreSQL cluster (initdb on first use, kept between runs) listening on
-// loopback TCP only, and creates databases in it.
+// loopback TCP only.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { assertPortFree, freePort } from './ports.mjs';
@@ -45,22 +45,51 @@ export async function startPostgres(options) {
   if (!existsSync(versionFile)) {
     log(`initializing a PostgreSQL ${version} cluster in ${displayPath(dir)}...`);
     // --locale=C: identical ordering everywhere, and no dependence on which locales are installed.
-    await pg('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    await pg('initdb', [
+      '-D',
+      dir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
   } else {
     const dataVersion = readFileSync(versionFile, 'utf8').trim();
     if (dataVersion !== version) {
-      throw new Error(`${dir} holds a PostgreSQL ${dataVersion} cluster, but ${binDir} is PostgreSQL ${version}. Use PostgreSQL ${dataVersion} binaries, or remove the directory (its data is lost).`);
+      throw new Error(
+        `${dir} holds a PostgreSQL ${dataVersion} cluster, but ${binDir} is PostgreSQL ${version}. Use PostgreSQL ${dataVersion} binaries, or remove the directory (its data is lost).`,
+      );
     }
   }
   await clearLeftoverServer(dir, pgCtl, log);
   await assertPortFree(port, host, 'PostgreSQL', 'Pass another `port`, or stop the other server.');
 
-  log(`starting PostgreSQL ${version} on ${host}:${port} (data ${displayPath(dir)}${durable ? '' : ', fsync off'})...`);
-  const startArgs = ['start', '-w', '-t', '60', '-D', dir, '-l', logFile, '-o', serverOptions({ host, port, durable, settings })];
+  log(
+    `starting PostgreSQL ${version} on ${host}:${port} (data ${displayPath(dir)}${durable ? '' : ', fsync off'})...`,
+  );
+  const startArgs = [
+    'start',
+    '-w',
+    '-t',
+    '60',
+    '-D',
+    dir,
+    '-l',
+    logFile,
+    '-o',
+    serverOptions({ host, port, durable, settings }),
+  ];
   try {
     await pgCtl(startArgs);
   } catch (error) {
-    throw new Error(`PostgreSQL did not start on ${host}:${port}; ${logFile}:\n${indent(tailFile(logFile))}`, { cause: error });
+    throw new Error(
+      `PostgreSQL did not start on ${host}:${port}; ${logFile}:\n${indent(tailFile(logFile))}`,
+      { cause: error },
+    );
   }
 
   let stopped;
@@ -72,31 +101,10 @@ export async function startPostgres(options) {
     logFile,
     stop(mode = 'fast') {
       // Idempotent: shutdown paths (signals, failures, teardown) may overlap.
-      stopped ??= existsSync(join(dir, 'postmaster.pid')) ? pgCtl(['stop', '-D', dir, '-m', mode, '-w', '-t', '60']).then(() => undefined) : Promise.resolve();
+      stopped ??= existsSync(join(dir, 'postmaster.pid'))
+        ? pgCtl(['stop', '-D', dir, '-m', mode, '-w', '-t', '60']).then(() => undefined)
+        : Promise.resolve();
       return stopped;
     },
   };
-}
-
-/**
- * Creates database `name` unless it exists, using psql from `binDir` against the server of
- * `adminUrl` (a superuser URL). Idempotent, also when two callers race. Resolves with the URL of
- * the database.
- */
-export async function createDatabase({ binDir, adminUrl, name }) {
-  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) throw new Error(`invalid database name ${JSON.stringify(name)}: use letters, digits, _ and -`);
-  const url = new URL(adminUrl);
-  const psql = binDir ? join(binDir, 'psql') : 'psql';
-  const connection = ['-h', url.hostname.replace(/^\[|\]$/g, ''), '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres'];
-  const args = [...connection, '-d', decodeURIComponent(url.pathname.slice(1)) || 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-tA', '-c'];
-  const env = { ...process.env, PGCONNECT_TIMEOUT: '10', ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
-  const exists = await run(psql, [...args, `SELECT 1 FROM pg_database WHERE datname = '${name}'`], { env });
-  if (exists.trim() !== '1') {
-    await run(psql, [...args, `CREATE DATABASE "${name}"`], { env }).catch((error) => {
-      if (!/already exists/.test(error.output ?? '')) throw error;
-    });
-  }
-  const database = new URL(adminUrl);
-  database.pathname = `/${name}`;
-  return database.toString();
 }

@@ -29,7 +29,10 @@ export function isRoot() {
  * @returns {Promise<string>} the captured output ('' when inherited)
  */
 export function run(command, args, { asPostgres = false, inherit = false, env, cwd } = {}) {
-  const [file, argv] = asPostgres && isRoot() ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  const [file, argv] =
+    asPostgres && isRoot()
+      ? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+      : [command, args];
   return new Promise((resolve, reject) => {
     // cwd '/' for postgres: runuser keeps our cwd, which the postgres user often cannot enter (/root).
     const child = spawn(file, argv, {
@@ -40,10 +43,20 @@ export function run(command, args, { asPostgres = false, inherit = false, env, c
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
-    child.on('error', (error) => reject(commandError(file, argv, `could not run: ${error.message}`, output, error)));
+    child.on('error', (error) =>
+      reject(commandError(file, argv, `could not run: ${error.message}`, output, error)),
+    );
     child.on('close', (code, signal) => {
       if (code === 0) resolve(output);
-      else reject(commandError(file, argv, signal ? `killed by ${signal}` : `exited with code ${code}`, output));
+      else
+        reject(
+          commandError(
+            file,
+            argv,
+            signal ? `killed by ${signal}` : `exited with code ${code}`,
+            output,
+          ),
+        );
     });
   });
 }
@@ -51,7 +64,9 @@ export function run(command, args, { asPostgres = false, inherit = false, env, c
 function commandError(file, argv, what, output, cause) {
   const shown = [file, ...argv].join(' ');
   const detail = output.trim() ? `\n${indent(output.trim())}` : '';
-  return Object.assign(new Error(`\`${shown}\` ${what}${detail}`, cause ? { cause } : undefined), { output });
+  return Object.assign(new Error(`\`${shown}\` ${what}${detail}`, cause ? { cause } : undefined), {
+    output,
+  });
 }
 
 /** Indents every line of a multi-line text for nesting inside an error message. */
@@ -86,7 +101,9 @@ export function waitForExit(child, timeoutMs = Infinity) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
   return new Promise((resolve) => {
-    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => resolve(undefined), timeoutMs) : undefined;
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => resolve(undefined), timeoutMs)
+      : undefined;
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal });

@@ -40,7 +40,12 @@ export function endpointsTable({ natsUrl, natsMonitorUrl, databaseUrl, services,
       lines.push(row('', `HTTP http://127.0.0.1:${service.httpPort} (/healthz /readyz /metrics)`));
       lines.push(row('', grpc));
     } else if (service.name === 'webhook-ingest') {
-      lines.push(row(service.name, `HTTP http://127.0.0.1:${service.httpPort} (webhooks, /healthz /readyz /metrics)`));
+      lines.push(
+        row(
+          service.name,
+          `HTTP http://127.0.0.1:${service.httpPort} (webhooks, /healthz /readyz /metrics)`,
+        ),
+      );
       lines.push(row('', grpc));
     } else {
       lines.push(row(service.name, `${grpc}, HTTP :${service.httpPort}`));

@@ -11,12 +11,16 @@ import { sleep, waitForExit } from './process.mjs';
  * `print` receives each output line; `onExit` is called once with `{ code, signal }`.
  */
 export function spawnService({ name, entry, cwd, env, print, onExit }) {
-  const child = spawn(process.execPath, ['--conditions=@presence/source', '--import', 'tsx', entry], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@presence/source', '--import', 'tsx', entry],
+    {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', print);
   }
@@ -29,12 +33,16 @@ export function spawnService({ name, entry, cwd, env, print, onExit }) {
 
 /** SIGTERM every service, wait up to `graceMs`, then SIGKILL the ones still running. */
 export async function stopServices(services, { graceMs = 10_000, log }) {
-  const running = services.filter(({ child }) => child.exitCode === null && child.signalCode === null);
+  const running = services.filter(
+    ({ child }) => child.exitCode === null && child.signalCode === null,
+  );
   for (const { child } of running) child.kill('SIGTERM');
   const results = await Promise.all(running.map(({ child }) => waitForExit(child, graceMs)));
   const stragglers = running.filter((_, index) => results[index] === undefined);
   if (stragglers.length > 0) {
-    log(`still running after ${graceMs / 1000} s, killing: ${stragglers.map(({ name }) => name).join(', ')}`);
+    log(
+      `still running after ${graceMs / 1000} s, killing: ${stragglers.map(({ name }) => name).join(', ')}`,
+    );
     for (const { child } of stragglers) child.kill('SIGKILL');
     await Promise.all(stragglers.map(({ exited }) => exited));
   }
@@ -42,7 +50,8 @@ export async function stopServices(services, { graceMs = 10_000, log }) {
 
 /** SIGKILL at once (second Ctrl-C). */
 export function killServices(services) {
-  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child } of services)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 function readiness(url) {
@@ -51,7 +60,9 @@ function readiness(url) {
       response.resume();
       resolve(response.statusCode === 200 ? 'ready' : `HTTP ${response.statusCode}`);
     });
-    request.on('error', (/** @type {NodeJS.ErrnoException} */ error) => resolve(error.code === 'ECONNREFUSED' ? 'not listening' : error.message));
+    request.on('error', (/** @type {NodeJS.ErrnoException} */ error) =>
+      resolve(error.code === 'ECONNREFUSED' ? 'not listening' : error.message),
+    );
     request.on('timeout', () => request.destroy(new Error('no answer')));
   });
 }
@@ -77,7 +88,8 @@ export async function waitReady(specs, { timeoutMs = 60_000, log, cancelled }) {
     );
     if (pending.size === 0) return;
     const laggards = [...pending].map(([name, state]) => `${name} (${state})`).join(', ');
-    if (Date.now() - started > timeoutMs) throw new Error(`not ready after ${timeoutMs / 1000} s: ${laggards}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`not ready after ${timeoutMs / 1000} s: ${laggards}`);
     if (Date.now() - lastReport >= 5_000) {
       log(`waiting for /readyz: ${laggards}`);
       lastReport = Date.now();

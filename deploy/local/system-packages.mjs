@@ -27,23 +27,33 @@ async function canSudo() {
 async function aptInstall(pkg, what, log) {
   const missing = `${what} is not installed and cannot be installed automatically`;
   if (!findExecutable('apt-get', SBIN_DIRS)) {
-    throw new Error(`${missing} (no apt-get here). Install the Debian package "${pkg}" or its equivalent for your system.`);
+    throw new Error(
+      `${missing} (no apt-get here). Install the Debian package "${pkg}" or its equivalent for your system.`,
+    );
   }
   const viaSudo = !isRoot();
   if (viaSudo && !(await canSudo())) {
-    throw new Error(`${missing} (not root, and sudo needs a password). Run:\n    ${aptCommand(pkg)}`);
+    throw new Error(
+      `${missing} (not root, and sudo needs a password). Run:\n    ${aptCommand(pkg)}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args) =>
     viaSudo
-      ? run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { inherit: true })
+      ? run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], {
+          inherit: true,
+        })
       : run('apt-get', args, { inherit: true, env });
-  log(`${what} not found: installing the Debian package "${pkg}" (apt-get${viaSudo ? ' via sudo' : ''})...`);
+  log(
+    `${what} not found: installing the Debian package "${pkg}" (apt-get${viaSudo ? ' via sudo' : ''})...`,
+  );
   try {
     await apt(['update']);
     await apt(['install', '-y', '--no-install-recommends', pkg]);
   } catch (error) {
-    throw new Error(`installing "${pkg}" failed; install it by hand:\n    ${aptCommand(pkg)}`, { cause: error });
+    throw new Error(`installing "${pkg}" failed; install it by hand:\n    ${aptCommand(pkg)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -58,7 +68,10 @@ export async function ensureNatsServer({ log = () => undefined } = {}) {
   if (found) return found;
   await aptInstall('nats-server', 'nats-server', log);
   const installed = findExecutable('nats-server', SBIN_DIRS);
-  if (!installed) throw new Error(`the package "nats-server" was installed, but no nats-server binary was found in PATH or ${SBIN_DIRS.join(', ')}`);
+  if (!installed)
+    throw new Error(
+      `the package "nats-server" was installed, but no nats-server binary was found in PATH or ${SBIN_DIRS.join(', ')}`,
+    );
   return installed;
 }
 
@@ -91,6 +104,9 @@ export async function ensurePostgres({ log = () => undefined } = {}) {
   if (found) return { binDir: found };
   await aptInstall('postgresql', 'PostgreSQL (initdb, pg_ctl)', log);
   const installed = findPostgresBinDir();
-  if (!installed) throw new Error(`the package "postgresql" was installed, but no ${PG_ROOT}/<version>/bin with initdb and pg_ctl was found`);
+  if (!installed)
+    throw new Error(
+      `the package "postgresql" was installed, but no ${PG_ROOT}/<version>/bin with initdb and pg_ctl was found`,
+    );
   return { binDir: installed };
 }

@@ -5,23 +5,21 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { ensureNatsServer, ensureNodeModules, ensurePostgres, startThrowawayPostgres } from './index.mjs';
+import {
+  ensureNatsServer,
+  ensureNodeModules,
+  ensurePostgres,
+  startThrowawayPostgres,
+} from './index.mjs';
 import { palette } from './log-format.mjs';
 import { waitForExit } from './process.mjs';
+import { selectSteps, summaryTable, testSteps } from './test-steps.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 process.chdir(root);
 const paint = palette();
 const say = (line) => console.log(`${paint.bold('[test]')} ${line}`);
-const npx = (...args) => ({ file: 'npx', args: ['--no', ...args], shown: `npx ${args.join(' ')}` }); // --no: never download
-
-/** @type {{ name: string, what: string, file: string, args: string[], shown: string, needsDatabase?: boolean }[]} */
-const STEPS = [
-  { name: 'codegen', what: 'generated code matches proto/', file: process.execPath, args: ['proto/generate.mjs', '--check'], shown: 'node proto/generate.mjs --check' },
-  { name: 'sync', what: 'Nx workspace is in sync', ...npx('nx', 'sync:check') },
-  { name: 'static', what: 'typecheck and lint', ...npx('nx', 'run-many', '-t', 'typecheck', 'lint', '--outputStyle=stream', '--parallel=2') },
-  { name: 'vitest', what: 'unit, integration and e2e tests', ...npx('vitest', 'run', ...process.argv.slice(2)), needsDatabase: true },
-];
+const STEPS = testSteps(process.argv.slice(2));
 
 /** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
@@ -30,42 +28,36 @@ let cluster; // the throwaway PostgreSQL server, once started
 let current; // running child process
 let interrupted = false;
 
-function selectSteps() {
-  const wanted = process.env.PRESENCE_TEST_STEPS?.split(',').map((name) => name.trim()).filter(Boolean);
-  if (!wanted) return STEPS;
-  const unknown = wanted.filter((name) => !STEPS.some((step) => step.name === name));
-  if (unknown.length > 0) throw new Error(`PRESENCE_TEST_STEPS: unknown step ${unknown.join(', ')}; steps are ${STEPS.map(({ name }) => name).join(', ')}`);
-  return STEPS.filter(({ name }) => wanted.includes(name));
-}
-
 async function removeCluster(mode = 'fast') {
   const server = cluster;
   cluster = undefined;
-  await server?.stop(mode).catch((error) => say(paint.red(`stopping PostgreSQL failed: ${error.message}`)));
+  await server
+    ?.stop(mode)
+    .catch((error) => say(paint.red(`stopping PostgreSQL failed: ${error.message}`)));
 }
 
 function runStep(step) {
-  console.log(`\n${paint.bold(paint.cyan(`━━ ${step.name}: ${step.what}`))}\n${paint.gray(`$ ${step.shown}`)}`);
+  console.log(
+    `\n${paint.bold(paint.cyan(`━━ ${step.name}: ${step.what}`))}\n${paint.gray(`$ ${step.shown}`)}`,
+  );
   // Own process group: npx does not pass signals on to the tool it runs, so we signal the whole
   // group (`kill -<pgid>`) ourselves. No stdin, or a background group reading the TTY would stop.
-  current = spawn(step.file, step.args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
-  current.on('error', (error) => say(paint.red(`could not run ${step.file}: ${error.message}`)));
-  return waitForExit(current).then(({ code, signal }) => (signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)));
-}
-
-function printSummary() {
-  const rows = STEPS.map(({ name, shown }) => {
-    const result = results.get(name) ?? { status: 'skipped' };
-    const color = { passed: paint.green, FAILED: paint.red }[result.status] ?? paint.gray;
-    const time = result.seconds === undefined ? '' : `${result.seconds.toFixed(1)} s`;
-    return `  ${name.padEnd(8)} ${color(result.status.padEnd(8))} ${time.padStart(8)}  ${paint.gray(shown)}`;
+  current = spawn(step.file, step.args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
   });
-  console.log(`\n${paint.bold('Summary')}\n${rows.join('\n')}\n`);
+  current.on('error', (error) => say(paint.red(`could not run ${step.file}: ${error.message}`)));
+  return waitForExit(current).then(({ code, signal }) =>
+    signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1),
+  );
 }
 
 async function main() {
-  const steps = selectSteps();
-  for (const step of STEPS) if (!steps.includes(step)) results.set(step.name, { status: 'skipped' });
+  const steps = selectSteps(STEPS, process.env.PRESENCE_TEST_STEPS);
+  for (const step of STEPS)
+    if (!steps.includes(step)) results.set(step.name, { status: 'skipped' });
   await ensureNodeModules(root, { log: say });
   await ensureNatsServer({ log: say });
   const { binDir } = await ensurePostgres({ log: say });
@@ -86,16 +78,25 @@ async function main() {
     const started = performance.now();
     exitCode = await runStep(step);
     const seconds = (performance.now() - started) / 1000;
-    results.set(step.name, { status: exitCode === 0 ? 'passed' : interrupted ? 'stopped' : 'FAILED', seconds });
+    results.set(step.name, {
+      status: exitCode === 0 ? 'passed' : interrupted ? 'stopped' : 'FAILED',
+      seconds,
+    });
   }
   await removeCluster();
-  printSummary();
+  console.log(summaryTable(STEPS, results, paint));
   return interrupted ? 130 : exitCode;
 }
 
 /** Signals the running step's whole process group (npx, nx or vitest, and their workers). */
 function signalStep(signal) {
-  if (!current || current.exitCode !== null || current.signalCode !== null || current.pid === undefined) return;
+  if (
+    !current ||
+    current.exitCode !== null ||
+    current.signalCode !== null ||
+    current.pid === undefined
+  )
+    return;
   try {
     process.kill(-current.pid, signal);
   } catch {

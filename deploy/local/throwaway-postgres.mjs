@@ -18,7 +18,14 @@ export async function startThrowawayPostgres({ binDir, host = '127.0.0.1', log }
     // mkdtemp makes a 0700 dir: as root PostgreSQL runs as postgres, which must be able to enter it.
     if (isRoot()) await run('chown', ['postgres:postgres', tmp]);
     const settings = { max_connections: 300 };
-    const server = await startPostgres({ dir: join(tmp, 'data'), host, binDir, durable: false, settings, log });
+    const server = await startPostgres({
+      dir: join(tmp, 'data'),
+      host,
+      binDir,
+      durable: false,
+      settings,
+      log,
+    });
     let stopped;
     return {
       ...server,

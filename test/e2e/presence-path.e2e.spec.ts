@@ -20,20 +20,42 @@ describe('presence path', () => {
   it('A watching B sees B go online and offline; the read model matches and rebuilds identically', async () => {
     const alice = await connectDevice(system.gateway.httpUrl, { user: 'alice' });
     const hello = await alice.next(isType('hello'));
-    expect(hello).toMatchObject({ user: 'alice', device: 'alice-laptop', settings: { idle_timeout_s: 300 } });
+    expect(hello).toMatchObject({
+      user: 'alice',
+      device: 'alice-laptop',
+      settings: { idle_timeout_s: 300 },
+    });
     expect(typeof hello['session']).toBe('string');
 
     alice.send({ type: 'watch', id: 'w1', users: ['bob'] });
-    expect(await alice.next(isType('presence', 'bob'))).toMatchObject({ presence: 'offline', online: false, version: 0 });
+    expect(await alice.next(isType('presence', 'bob'))).toMatchObject({
+      presence: 'offline',
+      online: false,
+      version: 0,
+    });
     await alice.next((f) => f.type === 'ack' && f['id'] === 'w1');
 
-    const bob = await connectDevice(system.gateway.httpUrl, { user: 'bob', device: 'bob-phone', platform: 'mobile' });
+    const bob = await connectDevice(system.gateway.httpUrl, {
+      user: 'bob',
+      device: 'bob-phone',
+      platform: 'mobile',
+    });
     const online = await alice.next(isType('presence.changed', 'bob'));
-    expect(online).toMatchObject({ presence: 'online', display: 'mobile', online: true, devices: { mobile: 'online' } });
+    expect(online).toMatchObject({
+      presence: 'online',
+      display: 'mobile',
+      online: true,
+      devices: { mobile: 'online' },
+    });
     expect(online['version']).toBeGreaterThan(0);
     expect(online['last_active']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     // B's own devices see their own status too (as the snapshot or as a change, whichever was first).
-    await bob.next((f) => (f.type === 'presence' || f.type === 'presence.changed') && f['user'] === 'bob' && f['online'] === true);
+    await bob.next(
+      (f) =>
+        (f.type === 'presence' || f.type === 'presence.changed') &&
+        f['user'] === 'bob' &&
+        f['online'] === true,
+    );
 
     bob.send({ type: 'goodbye', id: 'bye' });
     await bob.next((f) => f.type === 'ack' && f['id'] === 'bye');
@@ -42,10 +64,22 @@ describe('presence path', () => {
     expect(offline).toMatchObject({ presence: 'offline', online: false, devices: {} });
     expect(offline['version']).toBeGreaterThan(online['version'] as number);
 
-    const [row] = await system.sql('select * from presence.user_presence where user_id = $1', ['bob']);
-    expect(row).toMatchObject({ presence: 'offline', display: 'offline', online: false, devices: {}, version: String(offline['version']) });
+    const [row] = await system.sql('select * from presence.user_presence where user_id = $1', [
+      'bob',
+    ]);
+    expect(row).toMatchObject({
+      presence: 'offline',
+      display: 'offline',
+      online: false,
+      devices: {},
+      version: String(offline['version']),
+    });
 
-    await eventually(async () => (await system.presenceRows()).length === 2, 10_000, 'rows of alice and bob');
+    await eventually(
+      async () => (await system.presenceRows()).length === 2,
+      10_000,
+      'rows of alice and bob',
+    );
     const before = await system.presenceRows();
     await system.sql('truncate presence.user_presence');
     expect(await system.presenceRows()).toEqual([]);
@@ -72,10 +106,16 @@ describe('presence path', () => {
     await Promise.all(clients.map((client) => client.closed));
 
     const offlineRows = async () =>
-      (await system.sql<{ n: string }>(
-        `select count(*) as n from presence.user_presence where user_id like 'load-%' and presence = 'offline'`,
-      ))[0]!.n;
-    await eventually(async () => (await offlineRows()) === '100', 20_000, 'every load user offline');
+      (
+        await system.sql<{ n: string }>(
+          `select count(*) as n from presence.user_presence where user_id like 'load-%' and presence = 'offline'`,
+        )
+      )[0]!.n;
+    await eventually(
+      async () => (await offlineRows()) === '100',
+      20_000,
+      'every load user offline',
+    );
     const live = await system.presenceRows();
     expect(live.filter((row) => row.includes('"user_id":"load-'))).toHaveLength(100);
 

@@ -33,7 +33,9 @@ export class DeviceClient {
       this.frames.push(JSON.parse(data.toString()) as Frame);
       for (const wake of this.waiters.splice(0)) wake();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   send(frame: unknown): void {
@@ -49,7 +51,10 @@ export class DeviceClient {
         if (match(frame)) return frame;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -79,9 +84,14 @@ export interface ConnectOptions {
 }
 
 /** Opens a device connection; resolves once the socket is open (before `hello`). */
-export async function connectDevice(gatewayUrl: string, options: ConnectOptions): Promise<DeviceClient> {
+export async function connectDevice(
+  gatewayUrl: string,
+  options: ConnectOptions,
+): Promise<DeviceClient> {
   const token = options.token ?? (await deviceToken(options.user));
-  const query = options.query ?? `token=${token}&device_id=${options.device ?? `${options.user}-laptop`}&platform=${options.platform ?? 'desktop'}`;
+  const query =
+    options.query ??
+    `token=${token}&device_id=${options.device ?? `${options.user}-laptop`}&platform=${options.platform ?? 'desktop'}`;
   const ws = new WebSocket(`${gatewayUrl.replace('http', 'ws')}/v1/ws?${query}`);
   const client = new DeviceClient(ws);
   await new Promise<void>((resolve, reject) => {

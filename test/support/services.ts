@@ -26,29 +26,50 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-function spawnService(name: string, args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--conditions=@presence/source', '--import', 'tsx', `services/${name}/src/main.ts`, ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function spawnService(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--conditions=@presence/source', '--import', 'tsx', `services/${name}/src/main.ts`, ...args],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** Starts a service as its own process on free ports, exactly as `npm start` runs it, and waits for /readyz. */
-export async function startService(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const [httpVar, grpcVar] = PORT_VARS[name]!;
   const httpPort = await freePort();
   const grpcPort = await freePort();
-  const child = spawnService(name, [], { ...env, [httpVar]: String(httpPort), [grpcVar]: String(grpcPort) });
+  const child = spawnService(name, [], {
+    ...env,
+    [httpVar]: String(httpPort),
+    [grpcVar]: String(grpcPort),
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
-    const ready = await fetch(`${httpUrl}/readyz`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
+    const ready = await fetch(`${httpUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

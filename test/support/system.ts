@@ -1,5 +1,10 @@
 import pg from 'pg';
-import { createTestDatabase, startNatsServer, type NatsServerHandle, type TestDatabase } from '@presence/testing';
+import {
+  createTestDatabase,
+  startNatsServer,
+  type NatsServerHandle,
+  type TestDatabase,
+} from '@presence/testing';
 import { TEST_JWT_SECRET } from './device-client.js';
 import { runServiceCommand, startService, type ServiceProcess } from './services.js';
 
@@ -17,11 +22,17 @@ export interface PresenceSystem {
   presenceRows(): Promise<string[]>;
   sql<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
   /** Runs `presence-aggregator rebuild` as its own process; resolves with its exit code and result line. */
-  rebuild(): Promise<{ code: number | null; result: Record<string, unknown> | undefined; output: string }>;
+  rebuild(): Promise<{
+    code: number | null;
+    result: Record<string, unknown> | undefined;
+    output: string;
+  }>;
   stop(): Promise<void>;
 }
 
-export async function startPresenceSystem(extraEnv: Record<string, string> = {}): Promise<PresenceSystem> {
+export async function startPresenceSystem(
+  extraEnv: Record<string, string> = {},
+): Promise<PresenceSystem> {
   const nats = await startNatsServer();
   const database = await createTestDatabase('e2e');
   const env = {
@@ -32,7 +43,10 @@ export async function startPresenceSystem(extraEnv: Record<string, string> = {})
     ...extraEnv,
   };
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  const [aggregator, gateway] = await Promise.all([startService('presence-aggregator', env), startService('gateway', env)]);
+  const [aggregator, gateway] = await Promise.all([
+    startService('presence-aggregator', env),
+    startService('gateway', env),
+  ]);
   const system: PresenceSystem = {
     nats,
     database,
@@ -49,9 +63,17 @@ export async function startPresenceSystem(extraEnv: Record<string, string> = {})
       return rows.map((r) => r.row);
     },
     async rebuild() {
-      const { code, stdout, stderr } = await runServiceCommand('presence-aggregator', ['rebuild'], env);
+      const { code, stdout, stderr } = await runServiceCommand(
+        'presence-aggregator',
+        ['rebuild'],
+        env,
+      );
       const line = stdout.split('\n').find((l) => l.startsWith('{"rebuilt"'));
-      return { code, result: line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>), output: stdout + stderr };
+      return {
+        code,
+        result: line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>),
+        output: stdout + stderr,
+      };
     },
     async stop() {
       await Promise.all([system.gateway.stop(), system.aggregator.stop()]);
@@ -64,10 +86,15 @@ export async function startPresenceSystem(extraEnv: Record<string, string> = {})
 }
 
 /** Polls until `check` returns true (e.g. until the projection caught up). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

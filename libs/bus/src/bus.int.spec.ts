@@ -51,7 +51,15 @@ describe('ensureStreams', () => {
     const jsm = await jetstreamManager(nc);
     const names = [];
     for await (const info of jsm.streams.list()) names.push(info.config.name);
-    expect(names.sort()).toEqual(['CHAT', 'DEVICE_EVENTS', 'MEETINGS', 'NOTIFICATIONS', 'PRESENCE', 'ROOMS', 'WEBHOOKS']);
+    expect(names.sort()).toEqual([
+      'CHAT',
+      'DEVICE_EVENTS',
+      'MEETINGS',
+      'NOTIFICATIONS',
+      'PRESENCE',
+      'ROOMS',
+      'WEBHOOKS',
+    ]);
     const presence = await jsm.streams.info('PRESENCE');
     expect(presence.config.allow_direct).toBe(true);
     expect(presence.config.max_msgs_per_subject).toBe(64);
@@ -97,14 +105,18 @@ describe('publishing', () => {
     for (let i = 0; i < 2000; i++) void publisher.publish(event('pipe', `evt-pipe-${i}`));
     await publisher.flush();
     const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info('DEVICE_EVENTS', { subjects_filter: subjects.device(0, 'pipe') });
+    const info = await jsm.streams.info('DEVICE_EVENTS', {
+      subjects_filter: subjects.device(0, 'pipe'),
+    });
     expect(info.state.subjects?.[subjects.device(0, 'pipe')]).toBe(2000);
   });
 
   it('reports a failed publish on flush', async () => {
     const publisher = createPublisher(jetstream(nc), { timeoutMs: 500 });
     void publisher.publish({ ...event('x', 'evt-nostream'), natsSubject: 'nowhere.v1.x' });
-    await expect(publisher.flush()).rejects.toThrowError(/cannot publish presence.v1.DeviceEvent to nowhere.v1.x/);
+    await expect(publisher.flush()).rejects.toThrowError(
+      /cannot publish presence.v1.DeviceEvent to nowhere.v1.x/,
+    );
   });
 });
 
@@ -112,7 +124,8 @@ describe('consumeOrdered', () => {
   it('delivers in order from a sequence, in batches, and stops at endSeq', async () => {
     const js = jetstream(nc);
     const seqs: number[] = [];
-    for (let i = 0; i < 1200; i++) seqs.push((await publishEvent(js, event('ord', `evt-ord-${i}`, String(i)))).seq);
+    for (let i = 0; i < 1200; i++)
+      seqs.push((await publishEvent(js, event('ord', `evt-ord-${i}`, String(i)))).seq);
     const start = BigInt(seqs[200]!);
     const end = BigInt(seqs[1199]!);
     const seen: string[] = [];
@@ -136,7 +149,8 @@ describe('consumeOrdered', () => {
 
   it('retries a failed batch without losing or reordering anything', async () => {
     const js = jetstream(nc);
-    for (let i = 0; i < 50; i++) await publishEvent(js, event('retry', `evt-retry-${i}`, String(i)));
+    for (let i = 0; i < 50; i++)
+      await publishEvent(js, event('retry', `evt-retry-${i}`, String(i)));
     const seen: string[] = [];
     let failures = 0;
     const errors: unknown[] = [];
@@ -171,15 +185,23 @@ describe('consumeOrdered', () => {
         seen.push(...batch.map(text));
       },
     });
-    for (let i = 0; i < 10; i++) await publishEvent(js, event('restart', `evt-restart-${i}`, String(i)));
+    for (let i = 0; i < 10; i++)
+      await publishEvent(js, event('restart', `evt-restart-${i}`, String(i)));
     await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(10);
     server.kill();
     await server.restart();
     await expect
-      .poll(async () => publishEvent(js, event('restart', 'evt-restart-10', '10')).then(() => true, () => false), {
-        timeout: 20_000,
-        interval: 250,
-      })
+      .poll(
+        async () =>
+          publishEvent(js, event('restart', 'evt-restart-10', '10')).then(
+            () => true,
+            () => false,
+          ),
+        {
+          timeout: 20_000,
+          interval: 250,
+        },
+      )
       .toBe(true);
     await expect.poll(() => seen.length, { timeout: 20_000 }).toBe(11);
     await consumption.stop();
@@ -191,9 +213,20 @@ describe('consumeDurable', () => {
   it('acks, redelivers naks and never redelivers terms', async () => {
     const js = jetstream(nc);
     const filterSubject = subjects.device(0, 'durable');
-    await ensureDurable(nc, { stream: 'DEVICE_EVENTS', durable: 'bus-test-durable', filterSubject, ackWaitMs: 60_000 });
-    await ensureDurable(nc, { stream: 'DEVICE_EVENTS', durable: 'bus-test-durable', filterSubject, ackWaitMs: 60_000 });
-    for (const name of ['ok', 'flaky', 'poison']) await publishEvent(js, event('durable', `evt-durable-${name}`, name));
+    await ensureDurable(nc, {
+      stream: 'DEVICE_EVENTS',
+      durable: 'bus-test-durable',
+      filterSubject,
+      ackWaitMs: 60_000,
+    });
+    await ensureDurable(nc, {
+      stream: 'DEVICE_EVENTS',
+      durable: 'bus-test-durable',
+      filterSubject,
+      ackWaitMs: 60_000,
+    });
+    for (const name of ['ok', 'flaky', 'poison'])
+      await publishEvent(js, event('durable', `evt-durable-${name}`, name));
     const deliveries: string[] = [];
     const consumption = consumeDurable(js, {
       stream: 'DEVICE_EVENTS',
@@ -212,7 +245,10 @@ describe('consumeDurable', () => {
     expect(deliveries.sort()).toEqual(['flaky#1', 'flaky#2', 'ok#1', 'poison#1']);
     const jsm = await jetstreamManager(nc);
     const info = await jsm.consumers.info('DEVICE_EVENTS', 'bus-test-durable');
-    expect({ ackPending: info.num_ack_pending, pending: info.num_pending }).toEqual({ ackPending: 0, pending: 0 });
+    expect({ ackPending: info.num_ack_pending, pending: info.num_pending }).toEqual({
+      ackPending: 0,
+      pending: 0,
+    });
   });
 });
 

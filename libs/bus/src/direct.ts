@@ -13,7 +13,10 @@ export interface LastValueReader {
  * Direct get (stream `allow_direct`), answered by any replica without a consumer; used for
  * snapshots such as a user's current presence view.
  */
-export async function createLastValueReader(nc: NatsConnection, stream: string): Promise<LastValueReader> {
+export async function createLastValueReader(
+  nc: NatsConnection,
+  stream: string,
+): Promise<LastValueReader> {
   const jsm: JetStreamManager = await jetstreamManager(nc);
   return {
     async last(subject) {
@@ -29,7 +32,10 @@ export async function createLastValueReader(nc: NatsConnection, stream: string):
           deliveries: 1,
         };
       } catch (error) {
-        throw new BusError(`cannot read the last message of ${subject}: ${(error as Error).message}`, { cause: error });
+        throw new BusError(
+          `cannot read the last message of ${subject}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
     },
   };

@@ -47,14 +47,18 @@ export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Prom
   try {
     const existing = await jsm.consumers.info(spec.stream, spec.durable).catch(() => null);
     if (existing === null) await jsm.consumers.add(spec.stream, config);
-    else await jsm.consumers.update(spec.stream, spec.durable, {
-      max_ack_pending: config.max_ack_pending,
-      ack_wait: config.ack_wait,
-    });
+    else
+      await jsm.consumers.update(spec.stream, spec.durable, {
+        max_ack_pending: config.max_ack_pending,
+        ack_wait: config.ack_wait,
+      });
   } catch (error) {
-    throw new BusError(`cannot declare consumer ${spec.durable} on ${spec.stream}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BusError(
+      `cannot declare consumer ${spec.durable} on ${spec.stream}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -86,7 +90,9 @@ export function consumeDurable(js: JetStreamClient, options: DurableOptions): Co
     try {
       dispositions = await options.handle(batch);
       if (dispositions.length !== raw.length) {
-        throw new BusError(`handler returned ${dispositions.length} dispositions for ${raw.length} messages`);
+        throw new BusError(
+          `handler returned ${dispositions.length} dispositions for ${raw.length} messages`,
+        );
       }
     } catch (error) {
       options.onError?.(error);

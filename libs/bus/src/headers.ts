@@ -57,5 +57,8 @@ export function readEventMeta(h: MsgHdrs | undefined): Partial<EventMeta> {
 function currentTraceparent(): string {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier['traceparent'] ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+  return (
+    carrier['traceparent'] ??
+    `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
+  );
 }

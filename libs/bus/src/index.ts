@@ -16,5 +16,10 @@ export type { BusMessage } from './message.js';
 export { consumeOrdered, type Consumption, type OrderedOptions } from './ordered.js';
 export { createPublisher, publishEvent, type OutgoingEvent, type Publisher } from './publisher.js';
 export { ensureStreams, type EnsureStreamsOptions } from './streams.js';
-export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+export {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 export type { NatsConnection } from '@nats-io/transport-node';

@@ -22,9 +22,12 @@ export async function publishEvent(
       timeout: timeoutMs,
     });
   } catch (error) {
-    throw new BusError(`cannot publish ${event.type} to ${event.natsSubject}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BusError(
+      `cannot publish ${event.type} to ${event.natsSubject}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -31,7 +31,8 @@ export async function ensureStreams(
     const wanted = toStreamConfig(spec, options.replicas ?? 1);
     try {
       const info = await jsm.streams.info(spec.name).catch((error: unknown) => {
-        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return null;
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)
+          return null;
         throw error;
       });
       if (info === null) {
@@ -40,12 +41,17 @@ export async function ensureStreams(
         await jsm.streams.update(spec.name, { ...info.config, ...wanted });
       }
     } catch (error) {
-      throw new BusError(`cannot declare stream ${spec.name}: ${(error as Error).message}`, { cause: error });
+      throw new BusError(`cannot declare stream ${spec.name}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }
 
-function toStreamConfig(spec: StreamSpec, replicas: number): Partial<StreamConfig> & { name: string } {
+function toStreamConfig(
+  spec: StreamSpec,
+  replicas: number,
+): Partial<StreamConfig> & { name: string } {
   return {
     name: spec.name,
     subjects: [...spec.subjects],

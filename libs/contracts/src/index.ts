@@ -36,4 +36,7 @@ export { RoomServiceService } from './generated/presence/v1/rooms.js';
 export { MeetingServiceService } from './generated/presence/v1/meetings.js';
 export { NotificationServiceService } from './generated/presence/v1/notifications.js';
 export { WebhookAdminServiceService } from './generated/presence/v1/webhooks.js';
-export { PresenceServiceClient, PresenceAdminServiceClient } from './generated/presence/v1/presence.js';
+export {
+  PresenceServiceClient,
+  PresenceAdminServiceClient,
+} from './generated/presence/v1/presence.js';

@@ -16,13 +16,7 @@ export interface StreamSpec {
 }
 
 export type StreamName =
-  | 'DEVICE_EVENTS'
-  | 'PRESENCE'
-  | 'ROOMS'
-  | 'MEETINGS'
-  | 'CHAT'
-  | 'NOTIFICATIONS'
-  | 'WEBHOOKS';
+  'DEVICE_EVENTS' | 'PRESENCE' | 'ROOMS' | 'MEETINGS' | 'CHAT' | 'NOTIFICATIONS' | 'WEBHOOKS';
 
 const TWO_MINUTES = 120_000;
 
@@ -38,11 +32,16 @@ function log(name: StreamName, subject: string, description: string): StreamSpec
 }
 
 export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
-  DEVICE_EVENTS: log('DEVICE_EVENTS', 'device.v1.>', 'Device facts per user: the source of truth for presence.'),
+  DEVICE_EVENTS: log(
+    'DEVICE_EVENTS',
+    'device.v1.>',
+    'Device facts per user: the source of truth for presence.',
+  ),
   PRESENCE: {
     name: 'PRESENCE',
     subjects: ['presence.v1.changed.>'],
-    description: 'Presence views as others see them; the last message per subject is the current view.',
+    description:
+      'Presence views as others see them; the last message per subject is the current view.',
     maxMsgsPerSubject: 64,
     allowDirect: true,
     duplicateWindowMs: TWO_MINUTES,

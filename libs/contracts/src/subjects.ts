@@ -13,7 +13,8 @@ export const subjects = {
   device: (partition: number, userId: string) =>
     `device.v1.${partitionToken(partition)}.${requireId('user_id', userId)}`,
   /** A fact about every user of a partition with sessions on a gateway: `device.v1.<partition>.~all`. */
-  deviceAllUsers: (partition: number) => `device.v1.${partitionToken(partition)}.${ALL_USERS_TOKEN}`,
+  deviceAllUsers: (partition: number) =>
+    `device.v1.${partitionToken(partition)}.${ALL_USERS_TOKEN}`,
   /** All device facts of one partition (consumer filter). */
   devicePartition: (partition: number) => `device.v1.${partitionToken(partition)}.*`,
   /** A user's presence view as others see it: `presence.v1.changed.<user>`. */

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
-import { connectBus, ensureStreams, jetstream, type JetStreamClient, type NatsConnection } from '@presence/bus';
+import {
+  connectBus,
+  ensureStreams,
+  jetstream,
+  type JetStreamClient,
+  type NatsConnection,
+} from '@presence/bus';
 import { STREAMS, descriptorSetBase64, type StreamName } from '@presence/contracts';
 import {
   createLifecycle,
@@ -54,7 +60,9 @@ export interface ServiceSpec<C extends BaseConfig, DB> {
   /** Starts the service's own parts; steps it registers on `lifecycle` stop before the connections. */
   readonly start: (ctx: ServiceContext<C, DB>) => Promise<Started>;
   /** One-shot commands (`node main.js <command>`), run after setup instead of `start`. */
-  readonly commands?: Readonly<Record<string, (ctx: ServiceContext<C, DB>, args: readonly string[]) => Promise<void>>>;
+  readonly commands?: Readonly<
+    Record<string, (ctx: ServiceContext<C, DB>, args: readonly string[]) => Promise<void>>
+  >;
 }
 
 /**
@@ -62,7 +70,10 @@ export interface ServiceSpec<C extends BaseConfig, DB> {
  * (schema migrated), HTTP `/healthz` `/readyz` `/metrics`, the service's own start, then gRPC with
  * health and reflection. Shutdown runs in reverse: gRPC, HTTP, the service's steps, NATS, pool.
  */
-export async function runService<C extends BaseConfig, DB>(spec: ServiceSpec<C, DB>, argv = process.argv.slice(2)): Promise<void> {
+export async function runService<C extends BaseConfig, DB>(
+  spec: ServiceSpec<C, DB>,
+  argv = process.argv.slice(2),
+): Promise<void> {
   const logger = createLogger({ service: spec.name, level: 'info' });
   const lifecycle = createLifecycle({ logger });
   await lifecycle.run(async () => {
@@ -72,7 +83,9 @@ export async function runService<C extends BaseConfig, DB>(spec: ServiceSpec<C, 
     const [command, ...args] = argv;
     const commandFn = command === undefined ? undefined : spec.commands?.[command];
     if (command !== undefined && !commandFn) {
-      throw new Error(`unknown command ${JSON.stringify(command)}; known: ${Object.keys(spec.commands ?? {}).join(', ') || 'none'}`);
+      throw new Error(
+        `unknown command ${JSON.stringify(command)}; known: ${Object.keys(spec.commands ?? {}).join(', ') || 'none'}`,
+      );
     }
 
     const nc = await connectBus({
@@ -81,13 +94,19 @@ export async function runService<C extends BaseConfig, DB>(spec: ServiceSpec<C, 
       onStatus: (status) => logger.info({ nats: status.type }, 'nats connection status'),
     });
     lifecycle.onShutdown('nats', () => nc.drain());
-    await ensureStreams(nc, spec.streams.map((name) => STREAMS[name]), { replicas: config.streamReplicas });
+    await ensureStreams(
+      nc,
+      spec.streams.map((name) => STREAMS[name]),
+      { replicas: config.streamReplicas },
+    );
 
-    const db = spec.database && (await openDatabase<DB>(spec.database, config.databaseUrl, instanceId, logger));
+    const db =
+      spec.database &&
+      (await openDatabase<DB>(spec.database, config.databaseUrl, instanceId, logger));
     if (db) lifecycle.onShutdown('postgres', () => db.destroy());
 
     const { registry } = createMetrics({ service: spec.name });
-    let started: Started | undefined;
+    let started: Started | undefined = undefined;
     const http = await startHttpServer({
       host: config.host,
       port: config.httpPort,
@@ -127,10 +146,15 @@ export async function runService<C extends BaseConfig, DB>(spec: ServiceSpec<C, 
       port: config.grpcPort,
       logger,
       services: started.grpc,
-      packageDefinition: loadFileDescriptorSetFromBuffer(Buffer.from(descriptorSetBase64, 'base64')),
+      packageDefinition: loadFileDescriptorSetFromBuffer(
+        Buffer.from(descriptorSetBase64, 'base64'),
+      ),
     });
     lifecycle.onShutdown('grpc', () => grpc.close());
-    logger.info({ grpc: `${config.host}:${grpc.port}`, http: `http://${config.host}:${http.port}` }, `${spec.name} ready`);
+    logger.info(
+      { grpc: `${config.host}:${grpc.port}`, http: `http://${config.host}:${http.port}` },
+      `${spec.name} ready`,
+    );
   });
 }
 

@@ -16,7 +16,9 @@ const SHARED = Symbol.for('@presence/testing:postgres');
 type WithShared = typeof globalThis & { [SHARED]?: SharedCluster };
 
 async function startCluster(): Promise<PostgresServer> {
-  const { binDir } = await ensurePostgres({ log: (line) => console.log(`[presence/testing] ${line}`) });
+  const { binDir } = await ensurePostgres({
+    log: (line) => console.log(`[presence/testing] ${line}`),
+  });
   return startThrowawayPostgres({ binDir });
 }
 
@@ -32,7 +34,9 @@ async function release(holder: WithShared): Promise<void> {
  * starts one cluster for the whole run), otherwise a throwaway cluster (fsync off, ~1 s to
  * start) that the returned teardown stops and removes.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(
+  project: TestProject,
+): Promise<(() => Promise<void>) | undefined> {
   const external = process.env.PRESENCE_TEST_DATABASE_URL;
   if (external) {
     project.provide(POSTGRES_ADMIN_URL, external);

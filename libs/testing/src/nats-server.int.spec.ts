@@ -23,7 +23,12 @@ async function monitor<T>(server: NatsServerHandle, path: string): Promise<T> {
  * Speaks just enough of the NATS text protocol to publish (and, with `reply`, wait for the
  * answer): this lib must not depend on a NATS client, and the test needs JetStream data.
  */
-function natsPublish(port: number, subject: string, payload: string, reply = false): Promise<string> {
+function natsPublish(
+  port: number,
+  subject: string,
+  payload: string,
+  reply = false,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
@@ -33,7 +38,8 @@ function natsPublish(port: number, subject: string, payload: string, reply = fal
       received += chunk.toString('utf8');
       const message = /MSG _INBOX\.test 1 (\d+)\r\n/.exec(received);
       const body = message ? received.slice(message.index + message[0].length) : '';
-      if (message && Buffer.byteLength(body) >= Number(message[1])) socket.end(() => resolve(body.slice(0, Number(message[1]))));
+      if (message && Buffer.byteLength(body) >= Number(message[1]))
+        socket.end(() => resolve(body.slice(0, Number(message[1]))));
       if (!reply && received.includes('PONG')) socket.end(() => resolve(''));
       if (received.includes('-ERR')) reject(new Error(received));
     });
@@ -72,10 +78,17 @@ describe('startNatsServer', () => {
   });
 
   it('keeps its port and JetStream data across kill() and restart()', async () => {
-    const created = await natsPublish(server.port, '$JS.API.STREAM.CREATE.KEEP', JSON.stringify({ name: 'KEEP', subjects: ['keep.>'], storage: 'file' }), true);
+    const created = await natsPublish(
+      server.port,
+      '$JS.API.STREAM.CREATE.KEEP',
+      JSON.stringify({ name: 'KEEP', subjects: ['keep.>'], storage: 'file' }),
+      true,
+    );
     expect(JSON.parse(created)).toMatchObject({ config: { name: 'KEEP' } });
     await natsPublish(server.port, 'keep.one', 'hello');
-    await eventually(async () => expect(await monitor<Jsz>(server, '/jsz')).toMatchObject({ streams: 1, messages: 1 }));
+    await eventually(async () =>
+      expect(await monitor<Jsz>(server, '/jsz')).toMatchObject({ streams: 1, messages: 1 }),
+    );
 
     server.kill();
     await server.restart();

@@ -34,7 +34,9 @@ let binary: Promise<string> | undefined;
  * Starts a nats-server on free loopback ports in a fresh temp dir and resolves once it is
  * healthy (~40 ms). Start one per spec file and stop it in `afterAll`.
  */
-export async function startNatsServer(options: StartNatsServerOptions = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(
+  options: StartNatsServerOptions = {},
+): Promise<NatsServerHandle> {
   const jetstream = options.jetstream ?? true;
   binary ??= ensureNatsServer();
   const natsBinary = await binary;

@@ -18,7 +18,10 @@ describe('createTestDatabase', () => {
     expect(database.name).toMatch(/^testing_[0-9a-f]{12}$/);
     expect(database.url.endsWith(`/${database.name}`)).toBe(true);
 
-    const [current] = await query<{ name: string }>(database.url, 'SELECT current_database() AS name');
+    const [current] = await query<{ name: string }>(
+      database.url,
+      'SELECT current_database() AS name',
+    );
     expect(current?.name).toBe(database.name);
     const tables = await query(database.url, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'");
     expect(tables).toEqual([]);
@@ -31,7 +34,10 @@ describe('createTestDatabase', () => {
     await database.drop();
     await database.drop(); // idempotent
 
-    const left = await query(database.adminUrl, `SELECT 1 FROM pg_database WHERE datname = '${database.name}'`);
+    const left = await query(
+      database.adminUrl,
+      `SELECT 1 FROM pg_database WHERE datname = '${database.name}'`,
+    );
     expect(left).toEqual([]);
     await lingering.end().catch(() => undefined);
   });

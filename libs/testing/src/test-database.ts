@@ -31,11 +31,15 @@ async function asAdmin(adminUrl: string, sql: string): Promise<void> {
  */
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(prefix)) {
-    throw new Error(`createTestDatabase: prefix ${JSON.stringify(prefix)} must be lowercase letters, digits or _ (at most 40), starting with a letter`);
+    throw new Error(
+      `createTestDatabase: prefix ${JSON.stringify(prefix)} must be lowercase letters, digits or _ (at most 40), starting with a letter`,
+    );
   }
   const adminUrl = inject(POSTGRES_ADMIN_URL);
   if (!adminUrl) {
-    throw new Error('createTestDatabase: no PostgreSQL admin URL was provided; is libs/testing/src/global-setup.ts the globalSetup (see vitest.shared.mjs)?');
+    throw new Error(
+      'createTestDatabase: no PostgreSQL admin URL was provided; is libs/testing/src/global-setup.ts the globalSetup (see vitest.shared.mjs)?',
+    );
   }
   // The name is [a-z0-9_] only (checked above, hex suffix), so it is safe unquoted in SQL.
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;

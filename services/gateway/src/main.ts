@@ -25,7 +25,9 @@ await runService<GatewayConfig, never>({
   start: async (ctx) => {
     const { config, logger } = ctx;
     if (config.jwtSecret === DEV_JWT_SECRET) {
-      logger.warn('PRESENCE_JWT_SECRET is the local development default; set it for any shared deployment');
+      logger.warn(
+        'PRESENCE_JWT_SECRET is the local development default; set it for any shared deployment',
+      );
     }
     const hub = new WatchHub();
     const presence = await createPresenceSource(ctx.nc, logger);
@@ -36,8 +38,16 @@ await runService<GatewayConfig, never>({
       maxPayloadBytes: config.maxFrameBytes * HARD_PAYLOAD_FACTOR,
       hub,
       presence,
-      log: createDeviceLog({ js: ctx.js, partitions: config.partitions, gatewayId: ctx.instanceId }),
-      limits: { maxFrameBytes: config.maxFrameBytes, maxWatched: config.maxWatched, maxUsersPerFrame: config.maxWatched },
+      log: createDeviceLog({
+        js: ctx.js,
+        partitions: config.partitions,
+        gatewayId: ctx.instanceId,
+      }),
+      limits: {
+        maxFrameBytes: config.maxFrameBytes,
+        maxWatched: config.maxWatched,
+        maxUsersPerFrame: config.maxWatched,
+      },
       settings: DEFAULT_SETTINGS,
       logger,
     });
@@ -50,7 +60,10 @@ await runService<GatewayConfig, never>({
         {
           name: 'presence.v1.PresenceService',
           definition: PresenceServiceService,
-          implementation: unimplementedService(PresenceServiceService, 'presence.v1.PresenceService'),
+          implementation: unimplementedService(
+            PresenceServiceService,
+            'presence.v1.PresenceService',
+          ),
         },
       ],
     };

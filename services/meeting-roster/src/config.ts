@@ -12,5 +12,9 @@ export type MeetingsConfig = BaseConfig;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): MeetingsConfig {
   const raw = parseConfig(schema, env);
-  return Object.freeze({ ...baseConfig(raw), grpcPort: raw.MEETINGS_GRPC_PORT, httpPort: raw.MEETINGS_HTTP_PORT });
+  return Object.freeze({
+    ...baseConfig(raw),
+    grpcPort: raw.MEETINGS_GRPC_PORT,
+    httpPort: raw.MEETINGS_HTTP_PORT,
+  });
 }

@@ -15,6 +15,12 @@ await runService<MeetingsConfig, CheckpointTables>({
   streams: ['MEETINGS'],
   database: { schema: 'meetings', migrations },
   start: async () => ({
-    grpc: [{ name: SERVICE, definition: MeetingServiceService, implementation: unimplementedService(MeetingServiceService, SERVICE) }],
+    grpc: [
+      {
+        name: SERVICE,
+        definition: MeetingServiceService,
+        implementation: unimplementedService(MeetingServiceService, SERVICE),
+      },
+    ],
   }),
 });

@@ -10,7 +10,13 @@ const schema = z.object({
 
 export type NotificationConfig = BaseConfig;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): NotificationConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): NotificationConfig {
   const raw = parseConfig(schema, env);
-  return Object.freeze({ ...baseConfig(raw), grpcPort: raw.NOTIFICATION_GRPC_PORT, httpPort: raw.NOTIFICATION_HTTP_PORT });
+  return Object.freeze({
+    ...baseConfig(raw),
+    grpcPort: raw.NOTIFICATION_GRPC_PORT,
+    httpPort: raw.NOTIFICATION_HTTP_PORT,
+  });
 }

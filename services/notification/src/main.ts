@@ -15,6 +15,12 @@ await runService<NotificationConfig, CheckpointTables>({
   streams: ['NOTIFICATIONS', 'CHAT'],
   database: { schema: 'notifications', migrations },
   start: async () => ({
-    grpc: [{ name: SERVICE, definition: NotificationServiceService, implementation: unimplementedService(NotificationServiceService, SERVICE) }],
+    grpc: [
+      {
+        name: SERVICE,
+        definition: NotificationServiceService,
+        implementation: unimplementedService(NotificationServiceService, SERVICE),
+      },
+    ],
   }),
 });

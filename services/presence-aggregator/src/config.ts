@@ -14,7 +14,9 @@ export interface AggregatorConfig extends BaseConfig {
   readonly partitions: number;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): AggregatorConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): AggregatorConfig {
   const raw = parseConfig(schema, env);
   return Object.freeze({
     ...baseConfig(raw),

@@ -12,7 +12,13 @@ type Context = ServiceContext<AggregatorConfig, PresenceDatabase>;
 const SCHEMA = 'presence';
 
 const rebuild = (ctx: Context) =>
-  rebuildUserPresence({ js: ctx.js, db: ctx.db, schema: SCHEMA, partitions: ctx.config.partitions, logger: ctx.logger });
+  rebuildUserPresence({
+    js: ctx.js,
+    db: ctx.db,
+    schema: SCHEMA,
+    partitions: ctx.config.partitions,
+    logger: ctx.logger,
+  });
 
 await runService<AggregatorConfig, PresenceDatabase>({
   name: 'presence-aggregator',
@@ -32,7 +38,9 @@ await runService<AggregatorConfig, PresenceDatabase>({
     const metrics = createAggregatorMetrics(ctx.registry);
     const partitions = Array.from({ length: ctx.config.partitions }, (_, p) => p);
     const workers = await Promise.all(
-      partitions.map((partition) => startPartitionWorker({ js: ctx.js, db: ctx.db, partition, logger: ctx.logger, metrics })),
+      partitions.map((partition) =>
+        startPartitionWorker({ js: ctx.js, db: ctx.db, partition, logger: ctx.logger, metrics }),
+      ),
     );
     ctx.lifecycle.onShutdown('partitions', async () => {
       await Promise.all(workers.map((worker) => worker.stop()));

@@ -12,5 +12,9 @@ export type RoomsConfig = BaseConfig;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): RoomsConfig {
   const raw = parseConfig(schema, env);
-  return Object.freeze({ ...baseConfig(raw), grpcPort: raw.ROOMS_GRPC_PORT, httpPort: raw.ROOMS_HTTP_PORT });
+  return Object.freeze({
+    ...baseConfig(raw),
+    grpcPort: raw.ROOMS_GRPC_PORT,
+    httpPort: raw.ROOMS_HTTP_PORT,
+  });
 }

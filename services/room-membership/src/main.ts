@@ -15,6 +15,12 @@ await runService<RoomsConfig, CheckpointTables>({
   streams: ['ROOMS'],
   database: { schema: 'rooms', migrations },
   start: async () => ({
-    grpc: [{ name: SERVICE, definition: RoomServiceService, implementation: unimplementedService(RoomServiceService, SERVICE) }],
+    grpc: [
+      {
+        name: SERVICE,
+        definition: RoomServiceService,
+        implementation: unimplementedService(RoomServiceService, SERVICE),
+      },
+    ],
   }),
 });

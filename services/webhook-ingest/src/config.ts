@@ -12,5 +12,9 @@ export type WebhookConfig = BaseConfig;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): WebhookConfig {
   const raw = parseConfig(schema, env);
-  return Object.freeze({ ...baseConfig(raw), grpcPort: raw.WEBHOOK_GRPC_PORT, httpPort: raw.WEBHOOK_HTTP_PORT });
+  return Object.freeze({
+    ...baseConfig(raw),
+    grpcPort: raw.WEBHOOK_GRPC_PORT,
+    httpPort: raw.WEBHOOK_HTTP_PORT,
+  });
 }

@@ -15,6 +15,12 @@ await runService<WebhookConfig, CheckpointTables>({
   streams: ['WEBHOOKS', 'CHAT'],
   database: { schema: 'webhooks', migrations },
   start: async () => ({
-    grpc: [{ name: SERVICE, definition: WebhookAdminServiceService, implementation: unimplementedService(WebhookAdminServiceService, SERVICE) }],
+    grpc: [
+      {
+        name: SERVICE,
+        definition: WebhookAdminServiceService,
+        implementation: unimplementedService(WebhookAdminServiceService, SERVICE),
+      },
+    ],
   }),
 });

@@ -9,7 +9,9 @@ export interface DeviceClaims {
   readonly exp: number;
 }
 
-export type AuthResult = { readonly ok: true; readonly claims: DeviceClaims } | { readonly ok: false; readonly reason: string };
+export type AuthResult =
+  | { readonly ok: true; readonly claims: DeviceClaims }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Verifies a device token (HS256 JWT with `sub` = user id and `exp`; optional `name`, `alias`).
@@ -20,7 +22,10 @@ export function createTokenVerifier(secret: string) {
   return async function verify(token: string | undefined): Promise<AuthResult> {
     if (token === undefined || token === '') return { ok: false, reason: 'missing token' };
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+      });
       if (!isValidId(payload.sub)) return { ok: false, reason: 'token sub is not a valid user id' };
       return {
         ok: true,
@@ -33,7 +38,8 @@ export function createTokenVerifier(secret: string) {
       };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' };
-      if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `invalid token: ${error.claim} claim` };
+      if (error instanceof errors.JWTClaimValidationFailed)
+        return { ok: false, reason: `invalid token: ${error.claim} claim` };
       return { ok: false, reason: 'invalid token' };
     }
   };

@@ -1,6 +1,11 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '@presence/kit';
-import { parseClientFrame, type ClientFrame, type FrameError, type FrameId } from '../domain/frames.js';
+import {
+  parseClientFrame,
+  type ClientFrame,
+  type FrameError,
+  type FrameId,
+} from '../domain/frames.js';
 import type { PlatformName } from '../domain/handshake.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
@@ -63,9 +68,13 @@ export class DeviceConnection implements Watcher {
     this.session = new WatchSession(deps.limits.maxWatched);
     this.enqueue(() => this.open());
     for (const [data, isBinary] of early) this.enqueue(() => this.onMessage(data, isBinary));
-    ws.on('message', (data, isBinary) => this.enqueue(() => this.onMessage(data as Buffer, isBinary)));
+    ws.on('message', (data, isBinary) =>
+      this.enqueue(() => this.onMessage(data as Buffer, isBinary)),
+    );
     ws.on('close', () => this.onClose());
-    ws.on('error', (error) => deps.logger.debug({ err: error, session: identity.sessionId }, 'socket error'));
+    ws.on('error', (error) =>
+      deps.logger.debug({ err: error, session: identity.sessionId }, 'socket error'),
+    );
   }
 
   deliver(view: WireView, frame: () => string): void {
@@ -83,7 +92,10 @@ export class DeviceConnection implements Watcher {
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, session: this.identity.sessionId }, 'frame handling failed');
+      this.deps.logger.error(
+        { err: error, session: this.identity.sessionId },
+        'frame handling failed',
+      );
     });
   }
 
@@ -94,7 +106,10 @@ export class DeviceConnection implements Watcher {
     try {
       await log.connected(this.identity, this.identity.platform);
     } catch (error) {
-      this.deps.logger.error({ err: error, user: self }, 'cannot record the connection; refusing it');
+      this.deps.logger.error(
+        { err: error, user: self },
+        'cannot record the connection; refusing it',
+      );
       this.endRecorded = true;
       this.closing = true;
       this.ws.close(CLOSE.tryAgainLater, 'presence log unavailable, retry later');
@@ -114,15 +129,26 @@ export class DeviceConnection implements Watcher {
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
     if (this.closed || this.closing) return;
-    if (isBinary) return this.sendError({ code: 'invalid_frame', message: 'frames must be JSON text, not binary' });
+    if (isBinary)
+      return this.sendError({
+        code: 'invalid_frame',
+        message: 'frames must be JSON text, not binary',
+      });
     const parsed = parseClientFrame(data.toString('utf8'), data.byteLength, this.deps.limits);
     if (!parsed.ok) return this.sendError(parsed.error);
     try {
       await this.handle(parsed.frame);
     } catch (error) {
       // The bus refused the fact: nothing was recorded, so the client may retry the same frame.
-      this.deps.logger.warn({ err: error, session: this.identity.sessionId, frame: parsed.frame.type }, 'frame failed');
-      this.sendError({ code: 'unavailable', message: 'presence log unavailable, retry later', id: parsed.frame.id });
+      this.deps.logger.warn(
+        { err: error, session: this.identity.sessionId, frame: parsed.frame.type },
+        'frame failed',
+      );
+      this.sendError({
+        code: 'unavailable',
+        message: 'presence log unavailable, retry later',
+        id: parsed.frame.id,
+      });
     }
   }
 
@@ -134,7 +160,10 @@ export class DeviceConnection implements Watcher {
       case 'unwatch': {
         this.session.unwatch(frame.users);
         const stillWatched = new Set(this.session.users());
-        this.deps.hub.remove(this, frame.users.filter((user) => !stillWatched.has(user)));
+        this.deps.hub.remove(
+          this,
+          frame.users.filter((user) => !stillWatched.has(user)),
+        );
         return this.ack(frame.id);
       }
       case 'activity':
@@ -151,7 +180,11 @@ export class DeviceConnection implements Watcher {
         this.ws.close(CLOSE.normal, 'goodbye');
         return;
       case 'pending':
-        return this.sendError({ code: 'unavailable', message: `${frame.name} is not available yet`, id: frame.id });
+        return this.sendError({
+          code: 'unavailable',
+          message: `${frame.name} is not available yet`,
+          id: frame.id,
+        });
     }
   }
 
@@ -166,8 +199,11 @@ export class DeviceConnection implements Watcher {
     }
     this.deps.hub.add(this, fresh);
     for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
-      const views = await Promise.all(fresh.slice(i, i + SNAPSHOT_CONCURRENCY).map((u) => this.deps.presence.snapshot(u)));
-      for (const view of views) for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+      const views = await Promise.all(
+        fresh.slice(i, i + SNAPSHOT_CONCURRENCY).map((u) => this.deps.presence.snapshot(u)),
+      );
+      for (const view of views)
+        for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
     }
     this.ack(id);
   }
@@ -184,7 +220,10 @@ export class DeviceConnection implements Watcher {
     if (this.endRecorded) return;
     this.endRecorded = true;
     await this.deps.log.disconnected(this.identity, reason).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, session: this.identity.sessionId, reason }, 'cannot record the end of a session');
+      this.deps.logger.error(
+        { err: error, session: this.identity.sessionId, reason },
+        'cannot record the end of a session',
+      );
     });
   }
 
@@ -197,8 +236,15 @@ export class DeviceConnection implements Watcher {
     if (id !== undefined) this.send({ type: 'ack', id });
   }
 
-  private sendError(error: FrameError | { code: string; message: string; id?: FrameId | undefined }): void {
-    this.send({ type: 'error', ...(error.id === undefined ? {} : { id: error.id }), code: error.code, message: error.message });
+  private sendError(
+    error: FrameError | { code: string; message: string; id?: FrameId | undefined },
+  ): void {
+    this.send({
+      type: 'error',
+      ...(error.id === undefined ? {} : { id: error.id }),
+      code: error.code,
+      message: error.message,
+    });
   }
 
   private send(frame: Record<string, unknown>): void {

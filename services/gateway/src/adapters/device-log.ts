@@ -45,7 +45,11 @@ export const REASONS = {
  * Appends device facts to DEVICE_EVENTS on the user's partition subject and resolves once the
  * stream acknowledged them (the fact is durable).
  */
-export function createDeviceLog(options: { js: JetStreamClient; partitions: number; gatewayId: string }) {
+export function createDeviceLog(options: {
+  js: JetStreamClient;
+  partitions: number;
+  gatewayId: string;
+}) {
   const { js, partitions, gatewayId } = options;
 
   async function append(userId: string, event: DeviceEventBody): Promise<void> {
@@ -66,12 +70,21 @@ export function createDeviceLog(options: { js: JetStreamClient; partitions: numb
 
   return {
     connected: (s: DeviceSessionRef, platform: PlatformName) =>
-      append(s.userId, { $case: 'deviceConnected', value: { ...ids(s), platform: PLATFORMS[platform], gatewayId } }),
+      append(s.userId, {
+        $case: 'deviceConnected',
+        value: { ...ids(s), platform: PLATFORMS[platform], gatewayId },
+      }),
     disconnected: (s: DeviceSessionRef, reason: keyof typeof REASONS) =>
-      append(s.userId, { $case: 'deviceDisconnected', value: { ...ids(s), reason: REASONS[reason] } }),
+      append(s.userId, {
+        $case: 'deviceDisconnected',
+        value: { ...ids(s), reason: REASONS[reason] },
+      }),
     activity: (s: DeviceSessionRef) => append(s.userId, { $case: 'deviceActivity', value: ids(s) }),
     systemEvent: (s: DeviceSessionRef, state: SystemStateName) =>
-      append(s.userId, { $case: 'deviceSystemEvent', value: { ...ids(s), state: SYSTEM_STATES[state] } }),
+      append(s.userId, {
+        $case: 'deviceSystemEvent',
+        value: { ...ids(s), state: SYSTEM_STATES[state] },
+      }),
   };
 }
 

@@ -17,7 +17,11 @@ describe('WatchHub', () => {
     hub.dispatch({ ...unknownUserView('bob'), version: 3 });
     expect(a.frames).toEqual(b.frames);
     expect(a.frames[0]).toBe(b.frames[0]);
-    expect(JSON.parse(a.frames[0]!)).toMatchObject({ type: 'presence.changed', user: 'bob', version: 3 });
+    expect(JSON.parse(a.frames[0]!)).toMatchObject({
+      type: 'presence.changed',
+      user: 'bob',
+      version: 3,
+    });
   });
 
   it('forgets users nobody watches any more', () => {

@@ -1,7 +1,4 @@
-import {
-  createLastValueReader,
-  type NatsConnection,
-} from '@presence/bus';
+import { createLastValueReader, type NatsConnection } from '@presence/bus';
 import { PresenceChanged, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
 import { toWireView, unknownUserView, type WireView } from './wire.js';
@@ -32,7 +29,10 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
           const view = PresenceChanged.decode(message.data).view;
           if (view) onChange(toWireView(view));
         } catch (decodeError) {
-          logger.error({ err: decodeError, subject: message.subject }, 'skipping unreadable PresenceChanged');
+          logger.error(
+            { err: decodeError, subject: message.subject },
+            'skipping unreadable PresenceChanged',
+          );
         }
       },
     });

@@ -24,7 +24,12 @@ export interface WsServerOptions extends ConnectionDeps {
  */
 export function attachWebSocketServer(options: WsServerOptions) {
   const { server, logger } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const verify = createTokenVerifier(options.jwtSecret);
   const connections = new Set<DeviceConnection>();
   let accepting = true;
@@ -32,7 +37,9 @@ export function attachWebSocketServer(options: WsServerOptions) {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH || !accepting) {
-      socket.end(`HTTP/1.1 ${accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, req, url));
@@ -56,7 +63,12 @@ export function attachWebSocketServer(options: WsServerOptions) {
       return ws.close(CLOSE.badRequest, device.reason);
     }
     if (ws.readyState !== ws.OPEN) return;
-    const identity = { userId: auth.claims.userId, deviceId: device.deviceId, sessionId: randomUUID(), platform: device.platform };
+    const identity = {
+      userId: auth.claims.userId,
+      deviceId: device.deviceId,
+      sessionId: randomUUID(),
+      platform: device.platform,
+    };
     ws.off('message', hold);
     const connection = new DeviceConnection(ws, identity, options, early);
     connections.add(connection);
@@ -75,7 +87,9 @@ export function attachWebSocketServer(options: WsServerOptions) {
     async close(): Promise<void> {
       accepting = false;
       server.off('upgrade', onUpgrade);
-      await Promise.all([...connections].map((connection) => connection.drain('gateway shutting down')));
+      await Promise.all(
+        [...connections].map((connection) => connection.drain('gateway shutting down')),
+      );
       wss.close();
     },
   };

@@ -16,7 +16,14 @@ export type ClientFrame =
 
 export type FrameId = string | number;
 
-export const SYSTEM_STATES = ['locked', 'unlocked', 'sleep', 'wake', 'background', 'foreground'] as const;
+export const SYSTEM_STATES = [
+  'locked',
+  'unlocked',
+  'sleep',
+  'wake',
+  'background',
+  'foreground',
+] as const;
 export type SystemStateName = (typeof SYSTEM_STATES)[number];
 
 /** Client frame types of the contract that later services implement. */
@@ -53,7 +60,9 @@ export interface FrameError {
   readonly id?: FrameId;
 }
 
-export type ParseResult = { readonly ok: true; readonly frame: ClientFrame } | { readonly ok: false; readonly error: FrameError };
+export type ParseResult =
+  | { readonly ok: true; readonly frame: ClientFrame }
+  | { readonly ok: false; readonly error: FrameError };
 
 export interface ParseLimits {
   /** Largest accepted frame in bytes (UTF-8). */
@@ -68,9 +77,16 @@ const fail = (code: FrameError['code'], message: string, id?: FrameId): ParseRes
 });
 
 /** Parses one text frame; `byteLength` is the frame's size on the wire. */
-export function parseClientFrame(text: string, byteLength: number, limits: ParseLimits): ParseResult {
+export function parseClientFrame(
+  text: string,
+  byteLength: number,
+  limits: ParseLimits,
+): ParseResult {
   if (byteLength > limits.maxFrameBytes) {
-    return fail('frame_too_large', `frame is ${byteLength} bytes; the limit is ${limits.maxFrameBytes} bytes`);
+    return fail(
+      'frame_too_large',
+      `frame is ${byteLength} bytes; the limit is ${limits.maxFrameBytes} bytes`,
+    );
   }
   let value: unknown;
   try {
@@ -94,8 +110,16 @@ export function parseClientFrame(text: string, byteLength: number, limits: Parse
   return parseTyped(type, raw, id, limits);
 }
 
-function parseTyped(type: string, raw: Record<string, unknown>, id: FrameId | undefined, limits: ParseLimits): ParseResult {
-  const ok = (frame: ClientFrame): ParseResult => ({ ok: true, frame: id === undefined ? frame : { ...frame, id } });
+function parseTyped(
+  type: string,
+  raw: Record<string, unknown>,
+  id: FrameId | undefined,
+  limits: ParseLimits,
+): ParseResult {
+  const ok = (frame: ClientFrame): ParseResult => ({
+    ok: true,
+    frame: id === undefined ? frame : { ...frame, id },
+  });
   switch (type) {
     case 'watch':
     case 'unwatch': {
@@ -104,12 +128,20 @@ function parseTyped(type: string, raw: Record<string, unknown>, id: FrameId | un
         return fail('invalid_field', `field "users" must be a non-empty array of user ids`, id);
       }
       if (users.length > limits.maxUsersPerFrame) {
-        return fail('invalid_field', `field "users" has ${users.length} ids; at most ${limits.maxUsersPerFrame} per frame`, id);
+        return fail(
+          'invalid_field',
+          `field "users" has ${users.length} ids; at most ${limits.maxUsersPerFrame} per frame`,
+          id,
+        );
       }
       const bad = users.findIndex((user) => !isValidId(user));
       if (bad !== -1) {
         const shown = JSON.stringify(users[bad]);
-        return fail('invalid_user_id', `users[${bad}] = ${shown.slice(0, 140)} is not a valid user id ([A-Za-z0-9_-]{1,128})`, id);
+        return fail(
+          'invalid_user_id',
+          `users[${bad}] = ${shown.slice(0, 140)} is not a valid user id ([A-Za-z0-9_-]{1,128})`,
+          id,
+        );
       }
       return ok({ type, users: [...new Set(users as string[])] });
     }
@@ -119,7 +151,11 @@ function parseTyped(type: string, raw: Record<string, unknown>, id: FrameId | un
     case 'device': {
       const state = raw['state'];
       if (!SYSTEM_STATES.includes(state as SystemStateName)) {
-        return fail('invalid_field', `field "state" must be one of ${SYSTEM_STATES.join(', ')}`, id);
+        return fail(
+          'invalid_field',
+          `field "state" must be one of ${SYSTEM_STATES.join(', ')}`,
+          id,
+        );
       }
       return ok({ type, state: state as SystemStateName });
     }

@@ -13,17 +13,29 @@ describe('parseClientFrame', () => {
       ok: true,
       frame: { type: 'watch', id: 7, users: ['a', 'b'] },
     });
-    expect(parse({ type: 'unwatch', users: ['a'] })).toEqual({ ok: true, frame: { type: 'unwatch', users: ['a'] } });
+    expect(parse({ type: 'unwatch', users: ['a'] })).toEqual({
+      ok: true,
+      frame: { type: 'unwatch', users: ['a'] },
+    });
   });
 
   it('parses goodbye, activity and device system events', () => {
     expect(parse({ type: 'goodbye' })).toEqual({ ok: true, frame: { type: 'goodbye' } });
-    expect(parse({ type: 'activity', id: 'x' })).toEqual({ ok: true, frame: { type: 'activity', id: 'x' } });
-    expect(parse({ type: 'device', state: 'locked' })).toEqual({ ok: true, frame: { type: 'device', state: 'locked' } });
+    expect(parse({ type: 'activity', id: 'x' })).toEqual({
+      ok: true,
+      frame: { type: 'activity', id: 'x' },
+    });
+    expect(parse({ type: 'device', state: 'locked' })).toEqual({
+      ok: true,
+      frame: { type: 'device', state: 'locked' },
+    });
   });
 
   it('marks contract frames of services not landed yet as pending', () => {
-    expect(parse({ type: 'room.open', room: 'r' })).toEqual({ ok: true, frame: { type: 'pending', name: 'room.open' } });
+    expect(parse({ type: 'room.open', room: 'r' })).toEqual({
+      ok: true,
+      frame: { type: 'pending', name: 'room.open' },
+    });
   });
 
   it.each([
@@ -49,7 +61,10 @@ describe('parseClientFrame', () => {
   });
 
   it('returns the frame id with an error when it could be read', () => {
-    expect(parse({ type: 'dance', id: 'req-1' })).toMatchObject({ ok: false, error: { id: 'req-1' } });
+    expect(parse({ type: 'dance', id: 'req-1' })).toMatchObject({
+      ok: false,
+      error: { id: 'req-1' },
+    });
   });
 
   it('rejects a frame over the size limit before parsing it', () => {

@@ -15,7 +15,9 @@ describe('handshake', () => {
   });
 
   it('accepts a valid device id and platform', () => {
-    expect(checkDevice(readHandshake(url('device_id=laptop-1&platform=desktop'), undefined))).toEqual({
+    expect(
+      checkDevice(readHandshake(url('device_id=laptop-1&platform=desktop'), undefined)),
+    ).toEqual({
       ok: true,
       deviceId: 'laptop-1',
       platform: 'desktop',

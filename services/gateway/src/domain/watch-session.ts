@@ -12,8 +12,7 @@ export interface VersionedView {
 }
 
 export type Outgoing<V extends VersionedView> =
-  | { readonly kind: 'snapshot'; readonly view: V }
-  | { readonly kind: 'change'; readonly view: V };
+  { readonly kind: 'snapshot'; readonly view: V } | { readonly kind: 'change'; readonly view: V };
 
 interface Entry<V> {
   /** Highest version the client has; -1 before the snapshot. */

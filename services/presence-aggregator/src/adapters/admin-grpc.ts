@@ -1,6 +1,16 @@
 import { status, type handleUnaryCall } from '@grpc/grpc-js';
-import { PresenceAdminServiceService, type RebuildProjectionRequest, type RebuildProjectionResponse } from '@presence/contracts';
-import { grpcStatusError, toGrpcError, unimplementedService, type GrpcServiceRegistration, type Logger } from '@presence/kit';
+import {
+  PresenceAdminServiceService,
+  type RebuildProjectionRequest,
+  type RebuildProjectionResponse,
+} from '@presence/contracts';
+import {
+  grpcStatusError,
+  toGrpcError,
+  unimplementedService,
+  type GrpcServiceRegistration,
+  type Logger,
+} from '@presence/kit';
 import { USER_PRESENCE } from '../read-models/user-presence.table.js';
 import type { RebuildResult } from './rebuild.js';
 
@@ -10,12 +20,23 @@ const NAME = 'presence.v1.PresenceAdminService';
  * PresenceAdminService. RebuildProjection works now; settings and custom statuses arrive with
  * the rules of RULES.md 1-5 and answer UNIMPLEMENTED until then.
  */
-export function presenceAdminService(deps: { rebuild: () => Promise<RebuildResult>; logger: Logger }): GrpcServiceRegistration {
+export function presenceAdminService(deps: {
+  rebuild: () => Promise<RebuildResult>;
+  logger: Logger;
+}): GrpcServiceRegistration {
   let running = false;
-  const rebuildProjection: handleUnaryCall<RebuildProjectionRequest, RebuildProjectionResponse> = (call, callback) => {
+  const rebuildProjection: handleUnaryCall<RebuildProjectionRequest, RebuildProjectionResponse> = (
+    call,
+    callback,
+  ) => {
     const { projection } = call.request;
     if (projection !== '' && projection !== USER_PRESENCE) {
-      callback(grpcStatusError(status.INVALID_ARGUMENT, `projection: unknown projection ${JSON.stringify(projection)}; known: ${USER_PRESENCE}`));
+      callback(
+        grpcStatusError(
+          status.INVALID_ARGUMENT,
+          `projection: unknown projection ${JSON.stringify(projection)}; known: ${USER_PRESENCE}`,
+        ),
+      );
       return;
     }
     if (running) {
@@ -41,6 +62,9 @@ export function presenceAdminService(deps: { rebuild: () => Promise<RebuildResul
   return {
     name: NAME,
     definition: PresenceAdminServiceService,
-    implementation: { ...unimplementedService(PresenceAdminServiceService, NAME), rebuildProjection },
+    implementation: {
+      ...unimplementedService(PresenceAdminServiceService, NAME),
+      rebuildProjection,
+    },
   };
 }

@@ -16,7 +16,9 @@ import type { DisplayName, PresenceName } from '../domain/presence-view.js';
 
 /** The only place that converts between protobuf and the aggregator's domain types. */
 
-export type Decoded = { readonly ok: true; readonly fact: DeviceFact } | { readonly ok: false; readonly reason: string };
+export type Decoded =
+  | { readonly ok: true; readonly fact: DeviceFact }
+  | { readonly ok: false; readonly reason: string };
 
 const PLATFORMS: Partial<Record<PbPlatform, Platform>> = {
   [PbPlatform.PLATFORM_DESKTOP]: 'desktop',
@@ -40,10 +42,14 @@ export function decodeDeviceFact(message: BusMessage): Decoded {
   }
   const subjectUser = lastToken(message.subject);
   if (!isValidId(event.userId) || event.userId !== subjectUser) {
-    return { ok: false, reason: `user_id ${JSON.stringify(event.userId)} does not match subject ${message.subject}` };
+    return {
+      ok: false,
+      reason: `user_id ${JSON.stringify(event.userId)} does not match subject ${message.subject}`,
+    };
   }
   const at = new Date(event.occurredAt ?? message.storedAt);
-  if (Number.isNaN(at.getTime())) return { ok: false, reason: `invalid occurred_at ${event.occurredAt}` };
+  if (Number.isNaN(at.getTime()))
+    return { ok: false, reason: `invalid occurred_at ${event.occurredAt}` };
   const base = { seq: Number(message.seq), at: at.toISOString(), userId: event.userId };
   const body = event.event;
   if (body === undefined) return { ok: false, reason: 'DeviceEvent without an event' };
@@ -51,12 +57,24 @@ export function decodeDeviceFact(message: BusMessage): Decoded {
     case 'deviceConnected': {
       const platform = PLATFORMS[body.value.platform];
       if (!platform) return { ok: false, reason: `unknown platform ${body.value.platform}` };
-      return { ok: true, fact: { ...base, type: 'DeviceConnected', ...pick(body.value), platform, gatewayId: body.value.gatewayId } };
+      return {
+        ok: true,
+        fact: {
+          ...base,
+          type: 'DeviceConnected',
+          ...pick(body.value),
+          platform,
+          gatewayId: body.value.gatewayId,
+        },
+      };
     }
     case 'deviceDisconnected': {
       const reason = REASONS[body.value.reason as keyof typeof REASONS];
       if (!reason) return { ok: false, reason: `unknown disconnect reason ${body.value.reason}` };
-      return { ok: true, fact: { ...base, type: 'DeviceDisconnected', ...pick(body.value), reason } };
+      return {
+        ok: true,
+        fact: { ...base, type: 'DeviceDisconnected', ...pick(body.value), reason },
+      };
     }
     default:
       return { ok: true, fact: { ...base, type: 'Other', name: body.$case } };

@@ -14,7 +14,10 @@ import type { DeviceFact } from '../domain/device-facts.js';
 import type { UserRecord } from '../domain/presence-step.js';
 import { writeRecords } from '../read-models/user-presence.projection.js';
 import { loadRecords } from '../read-models/user-presence.queries.js';
-import { userPresenceProjection, type PresenceDatabase } from '../read-models/user-presence.table.js';
+import {
+  userPresenceProjection,
+  type PresenceDatabase,
+} from '../read-models/user-presence.table.js';
 import { decodeDeviceFact } from './codec.js';
 import type { AggregatorMetrics } from './metrics.js';
 import { presenceChangedEvent } from './presence-events.js';
@@ -53,7 +56,10 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<C
     await publisher.flush();
     try {
       await writer.commit(batch, (trx) =>
-        writeRecords(trx, [...updated.values()].map((record) => ({ record, partition }))).then(() => undefined),
+        writeRecords(
+          trx,
+          [...updated.values()].map((record) => ({ record, partition })),
+        ).then(() => undefined),
       );
     } catch (error) {
       if (isCheckpointConflictError(error)) {
@@ -80,7 +86,10 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<C
       } else {
         // A fact nobody can read cannot change presence; skip it loudly rather than stall the partition.
         metrics.eventsRejected.inc({ partition });
-        logger.error({ seq: String(message.seq), subject: message.subject, reason: decoded.reason }, 'skipping unreadable device event');
+        logger.error(
+          { seq: String(message.seq), subject: message.subject, reason: decoded.reason },
+          'skipping unreadable device event',
+        );
       }
     }
     return facts;

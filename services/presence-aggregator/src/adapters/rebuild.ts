@@ -51,7 +51,9 @@ export async function rebuildUserPresence(deps: RebuildDeps): Promise<RebuildRes
   await sql`drop table if exists ${sql.id(USER_PRESENCE_NEXT)}`.execute(db);
   await createTableLike(db, { live: USER_PRESENCE, next: USER_PRESENCE_NEXT });
 
-  const first = await Promise.all(range(partitions).map((p) => readCheckpoint(db, userPresenceProjection(p))));
+  const first = await Promise.all(
+    range(partitions).map((p) => readCheckpoint(db, userPresenceProjection(p))),
+  );
   logger.info({ upTo: first.map(String) }, 'rebuild: replaying DEVICE_EVENTS from sequence 1');
   replayed += await replay(deps, state, { after: range(partitions).map(() => 0n), upTo: first });
   await writeAll(db, state, state.records.keys());
@@ -59,7 +61,8 @@ export async function rebuildUserPresence(deps: RebuildDeps): Promise<RebuildRes
 
   const final = await db.transaction().execute(async (trx) => {
     const locked: bigint[] = [];
-    for (const p of range(partitions)) locked.push(await lockCheckpoint(trx, userPresenceProjection(p)));
+    for (const p of range(partitions))
+      locked.push(await lockCheckpoint(trx, userPresenceProjection(p)));
     const touched = new Set<string>();
     replayed += await replay(deps, state, { after: first, upTo: locked }, touched);
     await writeAll(trx, state, touched);
@@ -67,7 +70,10 @@ export async function rebuildUserPresence(deps: RebuildDeps): Promise<RebuildRes
     return locked;
   });
   const position = final.reduce((max, p) => (p > max ? p : max), 0n);
-  logger.info({ events: replayed, rows: state.records.size, position: String(position) }, 'rebuild: done');
+  logger.info(
+    { events: replayed, rows: state.records.size, position: String(position) },
+    'rebuild: done',
+  );
   return { eventsReplayed: replayed, position, rows: state.records.size };
 }
 
@@ -92,7 +98,8 @@ async function replay(
     handle: async (batch) => {
       count += fold(state, batch, bounds, deps.logger, touched);
     },
-    onError: (error, attempt) => deps.logger.warn({ err: error, attempt }, 'rebuild: replay failed; retrying'),
+    onError: (error, attempt) =>
+      deps.logger.warn({ err: error, attempt }, 'rebuild: replay failed; retrying'),
   });
   await consumption.done;
   return count;
@@ -110,10 +117,14 @@ function fold(
     const partition = Number(message.subject.split('.')[2]);
     const after = bounds.after[partition];
     const upTo = bounds.upTo[partition];
-    if (after === undefined || upTo === undefined || message.seq <= after || message.seq > upTo) continue;
+    if (after === undefined || upTo === undefined || message.seq <= after || message.seq > upTo)
+      continue;
     const decoded = decodeDeviceFact(message);
     if (!decoded.ok) {
-      logger.error({ seq: String(message.seq), reason: decoded.reason }, 'rebuild: skipping unreadable device event');
+      logger.error(
+        { seq: String(message.seq), reason: decoded.reason },
+        'rebuild: skipping unreadable device event',
+      );
       continue;
     }
     facts.push(decoded.fact);
@@ -127,7 +138,11 @@ function fold(
   return facts.length;
 }
 
-async function writeAll(db: Kysely<PresenceDatabase>, state: ReplayState, users: Iterable<string>): Promise<void> {
+async function writeAll(
+  db: Kysely<PresenceDatabase>,
+  state: ReplayState,
+  users: Iterable<string>,
+): Promise<void> {
   let chunk: { record: UserRecord; partition: number }[] = [];
   const flush = async () => {
     await writeRecords(db, chunk, USER_PRESENCE_NEXT);

@@ -13,11 +13,15 @@ export interface Applied {
  * what is known; a user missing from it has never been seen. The input map is not modified, so a
  * batch whose commit fails leaves the caller's state untouched for the retry.
  */
-export function applyFacts(current: ReadonlyMap<string, UserRecord>, facts: readonly DeviceFact[]): Applied {
+export function applyFacts(
+  current: ReadonlyMap<string, UserRecord>,
+  facts: readonly DeviceFact[],
+): Applied {
   const updated = new Map<string, UserRecord>();
   const changes: PresenceChange[] = [];
   for (const fact of facts) {
-    const before = updated.get(fact.userId) ?? current.get(fact.userId) ?? initialRecord(fact.userId);
+    const before =
+      updated.get(fact.userId) ?? current.get(fact.userId) ?? initialRecord(fact.userId);
     const { record, change } = step(before, fact);
     if (record !== before) updated.set(fact.userId, record);
     if (change) changes.push(change);

@@ -21,10 +21,27 @@ const factsArb = fc
   )
   .map((items) =>
     items.map((item, index): DeviceFact => {
-      const base = { seq: index + 1, at: new Date(Date.UTC(2026, 10, 22, 10, 0, index)).toISOString(), userId: item.user };
+      const base = {
+        seq: index + 1,
+        at: new Date(Date.UTC(2026, 10, 22, 10, 0, index)).toISOString(),
+        userId: item.user,
+      };
       return item.connect
-        ? { ...base, type: 'DeviceConnected', deviceId: item.device, sessionId: item.session, platform: item.platform, gatewayId: 'g' }
-        : { ...base, type: 'DeviceDisconnected', deviceId: item.device, sessionId: item.session, reason: 'goodbye' };
+        ? {
+            ...base,
+            type: 'DeviceConnected',
+            deviceId: item.device,
+            sessionId: item.session,
+            platform: item.platform,
+            gatewayId: 'g',
+          }
+        : {
+            ...base,
+            type: 'DeviceDisconnected',
+            deviceId: item.device,
+            sessionId: item.session,
+            reason: 'goodbye',
+          };
     }),
   );
 
@@ -66,11 +83,28 @@ describe('applyFacts', () => {
 
   it('does not modify the records it was given', () => {
     const first = applyFacts(new Map(), [
-      { type: 'DeviceConnected', seq: 1, at: '2026-11-22T10:00:00.000Z', userId: 'ann', deviceId: 'd', sessionId: 's', platform: 'web', gatewayId: 'g' },
+      {
+        type: 'DeviceConnected',
+        seq: 1,
+        at: '2026-11-22T10:00:00.000Z',
+        userId: 'ann',
+        deviceId: 'd',
+        sessionId: 's',
+        platform: 'web',
+        gatewayId: 'g',
+      },
     ]);
     const snapshot = structuredClone(first.updated);
     applyFacts(first.updated, [
-      { type: 'DeviceDisconnected', seq: 2, at: '2026-11-22T10:00:01.000Z', userId: 'ann', deviceId: 'd', sessionId: 's', reason: 'goodbye' },
+      {
+        type: 'DeviceDisconnected',
+        seq: 2,
+        at: '2026-11-22T10:00:01.000Z',
+        userId: 'ann',
+        deviceId: 'd',
+        sessionId: 's',
+        reason: 'goodbye',
+      },
     ]);
     expect(first.updated).toEqual(snapshot);
   });

@@ -29,11 +29,17 @@ export function initialRecord(userId: string): UserRecord {
  * becomes the new version and the change is returned for publishing; otherwise nothing is
  * published, so repeated facts never produce duplicate or flapping changes.
  */
-export function step(record: UserRecord, fact: DeviceFact): { record: UserRecord; change: PresenceChange | null } {
+export function step(
+  record: UserRecord,
+  fact: DeviceFact,
+): { record: UserRecord; change: PresenceChange | null } {
   const state = evolve(record.state, fact);
   if (state === record.state) return { record, change: null };
   const view = viewOf(state);
   if (sameView(view, record.view)) return { record: { ...record, state }, change: null };
   const next: UserRecord = { state, view, version: fact.seq, changedAt: fact.at };
-  return { record: next, change: { userId: state.userId, view, version: fact.seq, changedAt: fact.at } };
+  return {
+    record: next,
+    change: { userId: state.userId, view, version: fact.seq, changedAt: fact.at },
+  };
 }

@@ -20,7 +20,11 @@ export const migrations: Readonly<Record<string, Migration>> = {
         .addColumn('changed_at', 'timestamptz')
         .addColumn('state', 'jsonb', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('user_presence_partition_idx').on('user_presence').column('partition').execute();
+      await db.schema
+        .createIndex('user_presence_partition_idx')
+        .on('user_presence')
+        .column('partition')
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('user_presence').execute();

@@ -8,9 +8,16 @@ import type { DeviceStateName, DisplayName, PresenceName } from '../domain/prese
 export type UserPresenceRow = Selectable<UserPresenceTable>;
 
 /** Records of the given users that have a row (users never seen are absent from the map). */
-export async function loadRecords(db: Kysely<PresenceDatabase>, userIds: readonly string[]): Promise<Map<string, UserRecord>> {
+export async function loadRecords(
+  db: Kysely<PresenceDatabase>,
+  userIds: readonly string[],
+): Promise<Map<string, UserRecord>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db.selectFrom('user_presence').selectAll().where('user_id', 'in', userIds).execute();
+  const rows = await db
+    .selectFrom('user_presence')
+    .selectAll()
+    .where('user_id', 'in', userIds)
+    .execute();
   return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
 }
 

@@ -13,14 +13,8 @@ const npx = (...args) => ({ file: 'npx', args: ['--no', ...args], shown: `npx ${
  */
 export function testSteps(vitestArgs) {
   return [
-    {
-      name: 'codegen',
-      what: 'generated code matches proto/',
-      file: process.execPath,
-      args: ['proto/generate.mjs', '--check'],
-      shown: 'node proto/generate.mjs --check',
-    },
     { name: 'sync', what: 'Nx workspace is in sync', ...npx('nx', 'sync:check') },
+    { name: 'format', what: 'code is formatted (prettier)', ...npx('prettier', '--check', '.') },
     {
       name: 'static',
       what: 'typecheck and lint',

@@ -24,7 +24,7 @@ export const term = (reason: string): Disposition => ({ kind: 'term', reason });
 
 export interface DurableSpec {
   readonly stream: string;
-  /** Durable name from `durables` in @presence/contracts. */
+  /** Durable name; production names are defined next to the subjects in @presence/contracts. */
   readonly durable: string;
   readonly filterSubject: string;
   /** Unacked messages the server hands out at once; the back-pressure bound (default 1000). */

@@ -1,8 +1,9 @@
 import { requireId } from '@presence/domain';
 
 /**
- * Every subject and durable name in one place (STYLE.md 5). Ids are validated before they become
- * a subject token, so `.`, `*` or `>` can never forge or widen a subject.
+ * Every subject name in one place (STYLE.md 5); durable consumer names join them here when a
+ * service first needs one. Ids are validated before they become a subject token, so `.`, `*` or
+ * `>` can never forge or widen a subject.
  */
 
 /** Subject token for facts about many users of a partition (GatewayLost); no user id can take it. */
@@ -32,12 +33,6 @@ export const subjects = {
 export function lastToken(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
-
-/** Durable consumer names, one per consuming role. */
-export const durables = {
-  /** The aggregator's consumer of one device partition. */
-  aggregatorPartition: (partition: number) => `presence-aggregator-p${partitionToken(partition)}`,
-} as const;
 
 function partitionToken(partition: number): string {
   if (!Number.isInteger(partition) || partition < 0) {

@@ -88,10 +88,20 @@ export async function runService<C extends BaseConfig, DB>(
       );
     }
 
+    // Not ready while the connection is down (it reconnects on its own; publishes would fail).
+    let natsUp = true;
     const nc = await connectBus({
       servers: config.natsUrl,
       name: instanceId,
-      onStatus: (status) => logger.info({ nats: status.type }, 'nats connection status'),
+      onStatus: (status) => {
+        if (status.type === 'disconnect') natsUp = false;
+        if (status.type === 'reconnect') natsUp = true;
+        const quiet = status.type === 'ping' || status.type === 'reconnecting';
+        logger[quiet ? 'debug' : 'info'](
+          { nats: status.type, data: status.data },
+          'nats connection status',
+        );
+      },
     });
     lifecycle.onShutdown('nats', () => nc.drain());
     await ensureStreams(
@@ -113,7 +123,7 @@ export async function runService<C extends BaseConfig, DB>(
       logger,
       registry,
       readiness: async () => ({
-        nats: !nc.isClosed() && nc.info !== undefined,
+        nats: natsUp && !nc.isClosed(),
         ...(db ? { postgres: await pingDatabase(db) } : {}),
         started: started !== undefined,
         ...started?.readiness?.(),

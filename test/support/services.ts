@@ -94,14 +94,17 @@ export async function startService(
   };
 }
 
-/** Runs a one-shot service command (e.g. the aggregator's `rebuild`); resolves with its output. */
+/**
+ * Runs a service to completion: a one-shot command (the aggregator's `rebuild`), or a start that
+ * is expected to fail; resolves with its exit code and output.
+ */
 export async function runServiceCommand(
   name: string,
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [httpVar, grpcVar] = PORT_VARS[name]!;
-  const child = spawnService(name, args, { ...env, [httpVar]: '0', [grpcVar]: '0' });
+  const child = spawnService(name, args, { [httpVar]: '0', [grpcVar]: '0', ...env });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

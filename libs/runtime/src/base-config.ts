@@ -14,6 +14,11 @@ export const baseEnv = {
   LOG_LEVEL: envLogLevel(),
 };
 
+/** Device partitions P of the deployment: the same for every gateway and aggregator, never changed. */
+export const partitionsEnv = {
+  PRESENCE_PARTITIONS: envInt({ default: 16, min: 1, max: 1024 }),
+};
+
 /** What the runtime needs from a service's config. */
 export interface BaseConfig {
   readonly natsUrl: string;

@@ -1,2 +1,2 @@
-export { baseConfig, baseEnv, type BaseConfig } from './base-config.js';
+export { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from './base-config.js';
 export { runService, type ServiceContext, type ServiceSpec, type Started } from './run-service.js';

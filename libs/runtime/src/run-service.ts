@@ -74,20 +74,20 @@ export async function runService<C extends BaseConfig, DB>(
   spec: ServiceSpec<C, DB>,
   argv = process.argv.slice(2),
 ): Promise<void> {
+  const [command, ...args] = argv;
+  const commandFn = command === undefined ? undefined : spec.commands?.[command];
+  if (command !== undefined && !commandFn) {
+    const known = Object.keys(spec.commands ?? {});
+    const usage = known.length > 0 ? `commands: ${known.join(', ')}` : 'it takes no command';
+    process.stderr.write(`${spec.name}: unknown command "${command}"; ${usage}\n`);
+    process.exit(2);
+  }
   const logger = createLogger({ service: spec.name, level: 'info' });
   const lifecycle = createLifecycle({ logger });
   await lifecycle.run(async () => {
     const config = spec.loadConfig(process.env);
     logger.level = config.logLevel;
     const instanceId = `${spec.name}-${hostname()}-${randomBytes(3).toString('hex')}`;
-    const [command, ...args] = argv;
-    const commandFn = command === undefined ? undefined : spec.commands?.[command];
-    if (command !== undefined && !commandFn) {
-      throw new Error(
-        `unknown command ${JSON.stringify(command)}; known: ${Object.keys(spec.commands ?? {}).join(', ') || 'none'}`,
-      );
-    }
-
     // Not ready while the connection is down (it reconnects on its own; publishes would fail).
     let natsUp = true;
     const nc = await connectBus({

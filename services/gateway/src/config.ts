@@ -1,5 +1,5 @@
 import { envInt, envPort, envString, parseConfig } from '@presence/kit';
-import { baseConfig, baseEnv, type BaseConfig } from '@presence/runtime';
+import { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from '@presence/runtime';
 import { z } from 'zod';
 
 /** The secret of the local run; anything reachable by others must set PRESENCE_JWT_SECRET. */
@@ -7,10 +7,10 @@ export const DEV_JWT_SECRET = 'presence-local-dev-secret-change-me';
 
 const schema = z.object({
   ...baseEnv,
+  ...partitionsEnv,
   GATEWAY_HTTP_PORT: envPort(8080),
   GATEWAY_GRPC_PORT: envPort(50051),
   PRESENCE_JWT_SECRET: envString(DEV_JWT_SECRET),
-  PRESENCE_PARTITIONS: envInt({ default: 16, min: 1, max: 1024 }),
   /** Frames above this get an `error` frame `frame_too_large`; the socket stays open. */
   GATEWAY_MAX_FRAME_BYTES: envInt({ default: 16_384, min: 256, max: 1_048_576 }),
   /** Users one connection may watch (`watch_limit_exceeded` beyond). */

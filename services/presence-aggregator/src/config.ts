@@ -1,13 +1,12 @@
-import { envInt, envPort, parseConfig } from '@presence/kit';
-import { baseConfig, baseEnv, type BaseConfig } from '@presence/runtime';
+import { envPort, parseConfig } from '@presence/kit';
+import { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from '@presence/runtime';
 import { z } from 'zod';
 
 const schema = z.object({
   ...baseEnv,
+  ...partitionsEnv,
   AGGREGATOR_GRPC_PORT: envPort(50052),
   AGGREGATOR_HTTP_PORT: envPort(8081),
-  /** Device partitions P of the deployment; must be the same for gateways and aggregators. */
-  PRESENCE_PARTITIONS: envInt({ default: 16, min: 1, max: 1024 }),
 });
 
 export interface AggregatorConfig extends BaseConfig {

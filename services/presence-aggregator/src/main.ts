@@ -42,6 +42,10 @@ await runService<AggregatorConfig, PresenceDatabase>({
         startPartitionWorker({ js: ctx.js, db: ctx.db, partition, logger: ctx.logger, metrics }),
       ),
     );
+    ctx.logger.info(
+      { partitions: workers.length },
+      'folding DEVICE_EVENTS from each partition checkpoint',
+    );
     ctx.lifecycle.onShutdown('partitions', async () => {
       await Promise.all(workers.map((worker) => worker.stop()));
     });

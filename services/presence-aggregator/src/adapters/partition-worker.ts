@@ -44,7 +44,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<C
   /** Records of users seen since start; only updated after their batch committed. */
   const cache = new Map<string, UserRecord>();
   const start = await writer.load();
-  logger.info({ checkpoint: String(start) }, 'partition resumes after its checkpoint');
+  logger.debug({ checkpoint: String(start) }, 'partition resumes after its checkpoint');
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
     const started = performance.now();

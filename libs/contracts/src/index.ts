@@ -32,11 +32,17 @@ export {
   type PresenceAdminServiceServer,
   type PresenceServiceServer,
 } from './generated/presence/v1/presence.js';
-export { RoomServiceService } from './generated/presence/v1/rooms.js';
-export { MeetingServiceService } from './generated/presence/v1/meetings.js';
-export { NotificationServiceService } from './generated/presence/v1/notifications.js';
-export { WebhookAdminServiceService } from './generated/presence/v1/webhooks.js';
+export { RoomServiceClient, RoomServiceService } from './generated/presence/v1/rooms.js';
+export { MeetingServiceClient, MeetingServiceService } from './generated/presence/v1/meetings.js';
 export {
-  PresenceServiceClient,
+  NotificationServiceClient,
+  NotificationServiceService,
+} from './generated/presence/v1/notifications.js';
+export {
+  WebhookAdminServiceClient,
+  WebhookAdminServiceService,
+} from './generated/presence/v1/webhooks.js';
+export {
   PresenceAdminServiceClient,
+  PresenceServiceClient,
 } from './generated/presence/v1/presence.js';

@@ -53,17 +53,6 @@ export async function writeCheckpoint<DB>(
   `.execute(db);
 }
 
-/** Removes the projection's checkpoint and returns the position it had (0n when none). */
-export async function deleteCheckpoint<DB>(
-  db: DatabaseOrTransaction<DB>,
-  projection: string,
-): Promise<bigint> {
-  const { rows } = await sql<{ position: string }>`
-    delete from projection_checkpoints where projection = ${projection} returning position
-  `.execute(db);
-  return toPosition(rows[0]);
-}
-
 /** int8 arrives as a string (pg's default, see createDatabase); checkpoints are JS bigints. */
 function toPosition(row: { position: string } | undefined): bigint {
   return row === undefined ? 0n : BigInt(row.position);

@@ -1,5 +1,5 @@
 export { freshEvents, type Sequenced } from './batch.js';
-export { deleteCheckpoint, lockCheckpoint, readCheckpoint } from './checkpoint.queries.js';
+export { lockCheckpoint, readCheckpoint } from './checkpoint.queries.js';
 export {
   checkpointMigrations,
   type CheckpointTable,
@@ -25,7 +25,7 @@ export {
   createProjectionWriter,
   type ProjectionWriter,
 } from './projection-writer.js';
-export { createTableLike, promoteCheckpoint, swapTables, type TablePair } from './rebuild.js';
+export { createTableLike, swapTables, type TablePair } from './rebuild.js';
 export { SCHEMA_NAME_PATTERN } from './schema-name.js';
 export {
   deleteRows,

@@ -181,14 +181,4 @@ describe('projection writer', () => {
     );
     expect(await itemIds()).toEqual([]);
   });
-
-  it('resets the checkpoint for a replay from scratch', async () => {
-    const writer = createProjectionWriter(db, { projection });
-    await writer.load();
-    await writer.commit(events(1n, 2n), writeItems);
-    await writer.reset();
-    expect(writer.position).toBe(0n);
-    expect(await readCheckpoint(db, projection)).toBe(0n);
-    expect(await writer.commit(events(1n), writeItems)).toEqual({ applied: 1, skipped: 0 });
-  });
 });

@@ -28,8 +28,6 @@ export interface ProjectionWriter<DB> {
     events: readonly E[],
     write: (trx: Transaction<DB>, fresh: readonly E[]) => Promise<void>,
   ): Promise<CommitResult>;
-  /** Stores `position` unconditionally (default 0n), e.g. before a rebuild replays from scratch. */
-  reset(position?: bigint): Promise<void>;
 }
 
 /** Creates a writer for one projection; several writers of one projection detect each other. */
@@ -79,11 +77,6 @@ export function createProjectionWriter<DB>(
       // Only now is the batch durable; a failed commit leaves the old position for the retry.
       remembered = last.seq;
       return { applied: fresh.length, skipped: events.length - fresh.length };
-    },
-    async reset(position = 0n) {
-      if (position < 0n) throw new RangeError(`position must not be negative; got ${position}`);
-      await writeCheckpoint(db, projection, position);
-      remembered = position;
     },
   };
 }

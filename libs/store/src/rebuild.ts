@@ -1,13 +1,13 @@
 import { sql, type Transaction } from 'kysely';
-import { deleteCheckpoint, writeCheckpoint } from './checkpoint.queries.js';
 import type { DatabaseOrTransaction } from './executor.js';
 import { requireSchemaName } from './schema-name.js';
 
 /**
- * Blue/green rebuilds (DESIGN.md "Rebuild"): replay the stream into `next` tables with their own
- * projection name while the live projection keeps running, then in ONE transaction
- * `promoteCheckpoint` and `swapTables` for each table. The live writer's next commit then fails with
- * CheckpointConflictError; it reloads and resumes from the promoted position.
+ * Blue/green rebuilds (DESIGN.md "Rebuild"): replay the stream into `next` tables up to the live
+ * checkpoint while the live projection keeps running, then in ONE transaction `lockCheckpoint` (live
+ * commits wait), replay what was committed meanwhile, and `swapTables`. The checkpoint never moves,
+ * so the live writer carries on and nothing it publishes is skipped or repeated. Taking the
+ * checkpoint lock before touching tables, as the live writer does, keeps the swap deadlock-free.
  *
  * Not copied by `LIKE ... INCLUDING ALL`: foreign keys and triggers (read models have neither).
  * Identity and serial columns would get new sequences, but read models take their values from events.
@@ -29,20 +29,6 @@ export async function createTableLike<DB>(
 ): Promise<void> {
   if (live === next) throw new TypeError(`live and next must differ; both are ${live}`);
   await sql`create table ${sql.id(next)} (like ${sql.id(live)} including all)`.execute(db);
-}
-
-/**
- * Moves the rebuild's checkpoint (`from`) onto the live projection (`to`) and returns it. Call it
- * before `swapTables` in the same transaction: the live writer locks its checkpoint row before
- * touching tables, and taking the locks in the same order is what keeps the swap deadlock-free.
- */
-export async function promoteCheckpoint<DB>(
-  trx: Transaction<DB>,
-  { from, to }: { readonly from: string; readonly to: string },
-): Promise<bigint> {
-  const position = await deleteCheckpoint(trx, from);
-  await writeCheckpoint(trx, to, position);
-  return position;
 }
 
 /**

@@ -115,7 +115,15 @@ export class DeviceConnection implements Watcher {
       this.ws.close(CLOSE.tryAgainLater, 'presence log unavailable, retry later');
       return;
     }
-    const view = await presence.snapshot(self);
+    let view: WireView;
+    try {
+      view = await presence.snapshot(self);
+    } catch (error) {
+      // The session is in the log; closing records its end (abnormal) so no ghost stays online.
+      this.deps.logger.error({ err: error, user: self }, 'cannot read the own presence view');
+      this.ws.close(CLOSE.tryAgainLater, 'presence unavailable, retry later');
+      return;
+    }
     this.send({
       type: 'hello',
       session: this.identity.sessionId,
@@ -157,15 +165,9 @@ export class DeviceConnection implements Watcher {
     switch (frame.type) {
       case 'watch':
         return this.watch(frame.users, frame.id);
-      case 'unwatch': {
-        this.session.unwatch(frame.users);
-        const stillWatched = new Set(this.session.users());
-        this.deps.hub.remove(
-          this,
-          frame.users.filter((user) => !stillWatched.has(user)),
-        );
+      case 'unwatch':
+        this.unwatch(frame.users);
         return this.ack(frame.id);
-      }
       case 'activity':
         await log.activity(this.identity);
         return this.ack(frame.id);
@@ -193,19 +195,34 @@ export class DeviceConnection implements Watcher {
     if (fresh === null) {
       return this.sendError({
         code: 'watch_limit_exceeded',
-        message: `watching ${users.length} more users would exceed the limit of ${this.deps.limits.maxWatched} per connection`,
+        message: `this watch would exceed the limit of ${this.deps.limits.maxWatched} watched users per connection (watching ${this.session.size})`,
         id,
       });
     }
     this.deps.hub.add(this, fresh);
-    for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
-      const views = await Promise.all(
-        fresh.slice(i, i + SNAPSHOT_CONCURRENCY).map((u) => this.deps.presence.snapshot(u)),
-      );
-      for (const view of views)
-        for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+    try {
+      for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
+        const batch = fresh.slice(i, i + SNAPSHOT_CONCURRENCY);
+        const views = await Promise.all(batch.map((user) => this.deps.presence.snapshot(user)));
+        for (const view of views)
+          for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+      }
+    } catch (error) {
+      // Undo the whole watch so no user waits forever for a snapshot; the client may retry it.
+      this.unwatch(fresh);
+      throw error;
     }
     this.ack(id);
+  }
+
+  /** Removes explicit watches, and from the hub the users this connection no longer watches at all. */
+  private unwatch(users: readonly string[]): void {
+    this.session.unwatch(users);
+    const stillWatched = new Set(this.session.users());
+    this.deps.hub.remove(
+      this,
+      users.filter((user) => !stillWatched.has(user)),
+    );
   }
 
   private onClose(): void {

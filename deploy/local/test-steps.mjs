@@ -1,6 +1,12 @@
 // What `npm test` runs (see test.mjs), which steps PRESENCE_TEST_STEPS selects, and the summary.
 
-const npx = (...args) => ({ file: 'npx', args: ['--no', ...args], shown: `npx ${args.join(' ')}` }); // --no: never download
+// The workspace's own binaries, run directly: npx would download a missing tool, and npm's
+// argument parser swallows some flags meant for it (`npx prettier --check .` lost `--check`).
+const bin = (tool, ...args) => ({
+  file: `node_modules/.bin/${tool}`,
+  args,
+  shown: `${tool} ${args.join(' ')}`,
+});
 
 /**
  * @typedef {{ name: string, what: string, file: string, args: string[], shown: string, needsDatabase?: boolean }} TestStep
@@ -13,17 +19,17 @@ const npx = (...args) => ({ file: 'npx', args: ['--no', ...args], shown: `npx ${
  */
 export function testSteps(vitestArgs) {
   return [
-    { name: 'sync', what: 'Nx workspace is in sync', ...npx('nx', 'sync:check') },
-    { name: 'format', what: 'code is formatted (prettier)', ...npx('prettier', '--check', '.') },
+    { name: 'sync', what: 'Nx workspace is in sync', ...bin('nx', 'sync:check') },
+    { name: 'format', what: 'code is formatted (prettier)', ...bin('prettier', '--check', '.') },
     {
       name: 'static',
       what: 'typecheck and lint',
-      ...npx('nx', 'run-many', '-t', 'typecheck', 'lint', '--outputStyle=stream', '--parallel=2'),
+      ...bin('nx', 'run-many', '-t', 'typecheck', 'lint', '--outputStyle=stream', '--parallel=2'),
     },
     {
       name: 'vitest',
       what: 'unit, integration and e2e tests',
-      ...npx('vitest', 'run', ...vitestArgs),
+      ...bin('vitest', 'run', ...vitestArgs),
       needsDatabase: true,
     },
   ];

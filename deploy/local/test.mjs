@@ -40,7 +40,7 @@ function runStep(step) {
   console.log(
     `\n${paint.bold(paint.cyan(`━━ ${step.name}: ${step.what}`))}\n${paint.gray(`$ ${step.shown}`)}`,
   );
-  // Own process group: npx does not pass signals on to the tool it runs, so we signal the whole
+  // Own process group: nx and vitest run workers that must stop with them, so we signal the whole
   // group (`kill -<pgid>`) ourselves. No stdin, or a background group reading the TTY would stop.
   current = spawn(step.file, step.args, {
     cwd: root,
@@ -88,7 +88,7 @@ async function main() {
   return interrupted ? 130 : exitCode;
 }
 
-/** Signals the running step's whole process group (npx, nx or vitest, and their workers). */
+/** Signals the running step's whole process group (nx or vitest, and their workers). */
 function signalStep(signal) {
   if (
     !current ||

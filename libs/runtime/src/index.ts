@@ -1,2 +1,8 @@
 export { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from './base-config.js';
-export { runService, type ServiceContext, type ServiceSpec, type Started } from './run-service.js';
+export {
+  runService,
+  type CommandContext,
+  type ServiceContext,
+  type ServiceSpec,
+  type Started,
+} from './run-service.js';

@@ -26,20 +26,24 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './base-config.js';
 
-/** Everything a service's `start` gets: connections, config and the process's lifecycle. */
-export interface ServiceContext<C extends BaseConfig, DB> {
+/** What a one-shot command gets: connections, config and the process's lifecycle. */
+export interface CommandContext<C extends BaseConfig, DB> {
   readonly config: C;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
-  readonly registry: Registry;
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   /** The service's database; throws for a service declared without one. */
   readonly db: Kysely<DB>;
-  /** The HTTP server, already listening (the gateway attaches its WebSocket endpoint to it). */
-  readonly http: HttpServerHandle;
   /** `<service>-<host>-<random>`: names this process in NATS and logs. */
   readonly instanceId: string;
+}
+
+/** What a service's `start` gets: the command context plus its HTTP server and metrics. */
+export interface ServiceContext<C extends BaseConfig, DB> extends CommandContext<C, DB> {
+  readonly registry: Registry;
+  /** The HTTP server, already listening (the gateway attaches its WebSocket endpoint to it). */
+  readonly http: HttpServerHandle;
 }
 
 /** What a started service serves. */
@@ -59,9 +63,12 @@ export interface ServiceSpec<C extends BaseConfig, DB> {
   readonly database?: { readonly schema: string; readonly migrations: Migrations };
   /** Starts the service's own parts; steps it registers on `lifecycle` stop before the connections. */
   readonly start: (ctx: ServiceContext<C, DB>) => Promise<Started>;
-  /** One-shot commands (`node main.js <command>`), run after setup instead of `start`. */
+  /**
+   * One-shot commands (`node main.js <command>`), run after connecting and migrating instead of
+   * `start`; they serve nothing, so they run beside the live service without port clashes.
+   */
   readonly commands?: Readonly<
-    Record<string, (ctx: ServiceContext<C, DB>, args: readonly string[]) => Promise<void>>
+    Record<string, (ctx: CommandContext<C, DB>, args: readonly string[]) => Promise<void>>
   >;
 }
 
@@ -115,6 +122,26 @@ export async function runService<C extends BaseConfig, DB>(
       (await openDatabase<DB>(spec.database, config.databaseUrl, instanceId, logger));
     if (db) lifecycle.onShutdown('postgres', () => db.destroy());
 
+    const js = jetstream(nc);
+    const context = <X extends object>(extra: X): CommandContext<C, DB> & X => ({
+      config,
+      logger,
+      lifecycle,
+      nc,
+      js,
+      get db(): Kysely<DB> {
+        if (!db) throw new Error(`${spec.name} declares no database`);
+        return db;
+      },
+      instanceId,
+      ...extra,
+    });
+    if (commandFn) {
+      await commandFn(context({}), args);
+      await lifecycle.shutdown(`command ${command} done`);
+      process.exit(0);
+    }
+
     const { registry } = createMetrics({ service: spec.name });
     let started: Started | undefined = undefined;
     const http = await startHttpServer({
@@ -130,27 +157,7 @@ export async function runService<C extends BaseConfig, DB>(
       }),
     });
     lifecycle.onShutdown('http', () => http.close());
-    const ctx: ServiceContext<C, DB> = {
-      config,
-      logger,
-      lifecycle,
-      registry,
-      nc,
-      js: jetstream(nc),
-      get db(): Kysely<DB> {
-        if (!db) throw new Error(`${spec.name} declares no database`);
-        return db;
-      },
-      http,
-      instanceId,
-    };
-    if (commandFn) {
-      await commandFn(ctx, args);
-      await lifecycle.shutdown(`command ${command} done`);
-      process.exit(0);
-    }
-
-    started = await spec.start(ctx);
+    started = await spec.start(context({ registry, http }));
     const grpc = await startGrpcServer({
       host: config.host,
       port: config.grpcPort,

@@ -1,4 +1,4 @@
-import { runService, type ServiceContext } from '@presence/runtime';
+import { runService, type CommandContext } from '@presence/runtime';
 import { presenceAdminService } from './adapters/admin-grpc.js';
 import { createAggregatorMetrics } from './adapters/metrics.js';
 import { startPartitionWorker } from './adapters/partition-worker.js';
@@ -7,7 +7,7 @@ import { loadConfig, type AggregatorConfig } from './config.js';
 import { migrations } from './read-models/migrations.js';
 import type { PresenceDatabase } from './read-models/user-presence.table.js';
 
-type Context = ServiceContext<AggregatorConfig, PresenceDatabase>;
+type Context = CommandContext<AggregatorConfig, PresenceDatabase>;
 
 const SCHEMA = 'presence';
 

@@ -56,6 +56,9 @@ describe('presence path', () => {
         f['user'] === 'bob' &&
         f['online'] === true,
     );
+    const metrics = await (await fetch(`${system.gateway.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^presence_gateway_connections\{service="gateway"\} 2$/m);
+    expect(metrics).toMatch(/^presence_gateway_watched_users\{service="gateway"\} 2$/m);
 
     bob.send({ type: 'goodbye', id: 'bye' });
     await bob.next((f) => f.type === 'ack' && f['id'] === 'bye');

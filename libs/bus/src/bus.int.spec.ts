@@ -174,6 +174,26 @@ describe('consumeOrdered', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('ends at endSeq when it falls between two messages of the filter', async () => {
+    const js = jetstream(nc);
+    await publishEvent(js, event('gap', 'evt-gap-1', 'first'));
+    const end = (await publishEvent(js, event('other', 'evt-gap-other', 'x'))).seq;
+    await publishEvent(js, event('gap', 'evt-gap-2', 'second'));
+    const seen: string[] = [];
+    const consumption = consumeOrdered(js, {
+      stream: 'DEVICE_EVENTS',
+      filterSubject: subjects.device(0, 'gap'),
+      startSeq: 1n,
+      endSeq: BigInt(end),
+      handle: async (batch) => {
+        seen.push(...batch.map(text));
+      },
+    });
+    await consumption.done;
+    expect(seen).toEqual(['first']);
+    expect(consumption.position()).toBe(BigInt(end));
+  });
+
   it('survives a nats-server restart and resumes after the last handled message', async () => {
     const js = jetstream(nc);
     const seen: string[] = [];

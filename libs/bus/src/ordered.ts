@@ -66,7 +66,13 @@ export function consumeOrdered(js: JetStreamClient, options: OrderedOptions): Co
         let batch: BusMessage[] = [];
         for await (const m of messages) {
           const message = toBusMessage(m);
-          if (options.endSeq !== undefined && message.seq > options.endSeq) break;
+          if (options.endSeq !== undefined && message.seq > options.endSeq) {
+            // Past the end: every matching message up to it was handled.
+            if (batch.length > 0) await handle(batch);
+            batch = [];
+            next = options.endSeq + 1n;
+            break;
+          }
           batch.push(message);
           if (batch.length >= maxBatch || messages.getPending() === 0) {
             await handle(batch);

@@ -1,6 +1,6 @@
 export { partitionOf } from './partition.js';
 export { STREAMS, type StreamName, type StreamSpec } from './streams.js';
-export { ALL_USERS_TOKEN, lastToken, subjects } from './subjects.js';
+export { ALL_USERS_TOKEN, devicePartitionOf, lastToken, subjects } from './subjects.js';
 export { descriptorSetBase64 } from './generated/descriptor-set.js';
 export {
   DeviceActivity,

@@ -34,6 +34,12 @@ export function lastToken(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
+/** The partition of a `device.v1.<partition>.<user>` subject, or NaN for any other subject. */
+export function devicePartitionOf(subject: string): number {
+  const match = /^device\.v1\.(\d+)\./.exec(subject);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
 function partitionToken(partition: number): string {
   if (!Number.isInteger(partition) || partition < 0) {
     throw new RangeError(`partition must be a non-negative integer, got ${partition}`);

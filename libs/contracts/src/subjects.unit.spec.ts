@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STREAMS } from './streams.js';
-import { ALL_USERS_TOKEN, lastToken, subjects } from './subjects.js';
+import { ALL_USERS_TOKEN, devicePartitionOf, lastToken, subjects } from './subjects.js';
 
 describe('subjects', () => {
   it('builds the subjects of CONTRACT.md', () => {
@@ -23,6 +23,8 @@ describe('subjects', () => {
 
   it('reads the user back from a subject', () => {
     expect(lastToken(subjects.presenceChanged('bob-2'))).toBe('bob-2');
+    expect(devicePartitionOf(subjects.device(12, 'bob'))).toBe(12);
+    expect(devicePartitionOf(subjects.presenceChanged('bob'))).toBeNaN();
   });
 
   it('every subject builder lands in its stream', () => {

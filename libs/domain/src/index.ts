@@ -1,4 +1,4 @@
-export { assertNever, fold, type Decider } from './decider.js';
+export { assertNever } from './assert-never.js';
 export {
   ConflictError,
   DomainError,

@@ -1,4 +1,5 @@
 import { PresenceServiceService } from '@presence/contracts';
+import { Gauge } from 'prom-client';
 import { unimplementedService } from '@presence/kit';
 import { runService } from '@presence/runtime';
 import { createDeviceLog } from './adapters/device-log.js';
@@ -50,6 +51,22 @@ await runService<GatewayConfig, never>({
       },
       settings: DEFAULT_SETTINGS,
       logger,
+    });
+    new Gauge({
+      name: 'presence_gateway_connections',
+      help: 'Device sessions open on this gateway.',
+      registers: [ctx.registry],
+      collect() {
+        this.set(ws.connections);
+      },
+    });
+    new Gauge({
+      name: 'presence_gateway_watched_users',
+      help: 'Users watched by at least one connection of this gateway (own users included).',
+      registers: [ctx.registry],
+      collect() {
+        this.set(hub.watchedUsers);
+      },
     });
     ctx.lifecycle.onShutdown('websockets', async () => {
       await ws.close();

@@ -18,7 +18,7 @@ export interface DeviceSessionRef {
   readonly sessionId: string;
 }
 
-export type DeviceEventBody = NonNullable<DeviceEvent['event']>;
+type DeviceEventBody = NonNullable<DeviceEvent['event']>;
 
 const PLATFORMS: Record<PlatformName, Platform> = {
   desktop: Platform.PLATFORM_DESKTOP,
@@ -35,7 +35,7 @@ const SYSTEM_STATES: Record<SystemStateName, SystemState> = {
   foreground: SystemState.SYSTEM_STATE_FOREGROUND,
 };
 
-export const REASONS = {
+const REASONS = {
   goodbye: DisconnectReason.DISCONNECT_REASON_GOODBYE,
   abnormal: DisconnectReason.DISCONNECT_REASON_ABNORMAL,
   drain: DisconnectReason.DISCONNECT_REASON_GATEWAY_DRAIN,

@@ -15,7 +15,6 @@ export interface WsServerOptions extends ConnectionDeps {
   /** Frames above this close the socket (1009) before they are buffered; above maxFrameBytes they get an error frame. */
   readonly maxPayloadBytes: number;
   readonly logger: Logger;
-  readonly onCountChange?: (connections: number) => void;
 }
 
 /**
@@ -72,11 +71,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
     ws.off('message', hold);
     const connection = new DeviceConnection(ws, identity, options, early);
     connections.add(connection);
-    options.onCountChange?.(connections.size);
-    ws.on('close', () => {
-      connections.delete(connection);
-      options.onCountChange?.(connections.size);
-    });
+    ws.on('close', () => connections.delete(connection));
   }
 
   return {

@@ -1,4 +1,5 @@
 import { consumeOrdered, type BusMessage, type JetStreamClient } from '@presence/bus';
+import { devicePartitionOf } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
 import { createTableLike, lockCheckpoint, readCheckpoint, swapTables } from '@presence/store';
 import { sql, type Kysely } from 'kysely';
@@ -114,7 +115,7 @@ function fold(
 ): number {
   const facts: DeviceFact[] = [];
   for (const message of batch) {
-    const partition = Number(message.subject.split('.')[2]);
+    const partition = devicePartitionOf(message.subject);
     const after = bounds.after[partition];
     const upTo = bounds.upTo[partition];
     if (after === undefined || upTo === undefined || message.seq <= after || message.seq > upTo)

@@ -21,11 +21,6 @@ export async function loadRecords(
   return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
 }
 
-/** Every row in user id order (for tests, rebuild checks and operators). */
-export async function listRows(db: Kysely<PresenceDatabase>): Promise<UserPresenceRow[]> {
-  return db.selectFrom('user_presence').selectAll().orderBy('user_id').execute();
-}
-
 /** Back from a row to the record the row was written from. */
 export function fromRow(row: UserPresenceRow): UserRecord {
   return {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presenceAdmin } from '../support/admin.js';
 import { connectDevice, isType } from '../support/device-client.js';
 import { eventually, startPresenceSystem, type PresenceSystem } from '../support/system.js';
 
@@ -99,6 +100,10 @@ describe('presence path', () => {
   });
 
   it('200 devices connecting and disconnecting at once end in a read model equal to a replay of the log', async () => {
+    // Dropped devices stay away for the reconnect grace (RULES.md 1); keep it short here.
+    const admin = presenceAdmin(system.aggregator.grpcPort);
+    await admin.updateSettings({ reconnectGraceS: 1 });
+    admin.close();
     const users = Array.from({ length: 100 }, (_, i) => `load-${i}`);
     const devices = users.flatMap((user) => [
       { user, device: `${user}-desktop`, platform: 'desktop' },

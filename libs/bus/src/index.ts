@@ -14,7 +14,13 @@ export { BusError, isBusError } from './errors.js';
 export { CONTENT_TYPE, eventHeaders, readEventMeta, type EventMeta } from './headers.js';
 export type { BusMessage } from './message.js';
 export { consumeOrdered, type Consumption, type OrderedOptions } from './ordered.js';
-export { createPublisher, publishEvent, type OutgoingEvent, type Publisher } from './publisher.js';
+export {
+  createPublisher,
+  isWrongLastSequence,
+  publishEvent,
+  type OutgoingEvent,
+  type Publisher,
+} from './publisher.js';
 export { ensureStreams, type EnsureStreamsOptions } from './streams.js';
 export {
   jetstream,

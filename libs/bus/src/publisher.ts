@@ -7,7 +7,22 @@ export interface OutgoingEvent extends EventMeta {
   readonly natsSubject: string;
   /** Protobuf-encoded payload. */
   readonly data: Uint8Array;
+  /**
+   * Optimistic concurrency: the stream refuses the append (`isWrongLastSequence`) unless the last
+   * message on `natsSubject` has this sequence (0 = none yet).
+   */
+  readonly expectLastSubjectSequence?: bigint;
 }
+
+/** The stream refused an append because another writer appended to the subject first. */
+export function isWrongLastSequence(error: unknown): boolean {
+  // BusError wraps the client's JetStreamApiError, whose `code` is the JetStream error code.
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return cause?.code === WRONG_LAST_SEQUENCE;
+}
+
+// JSStreamWrongLastSequenceErr
+const WRONG_LAST_SEQUENCE = 10071;
 
 /** Appends one event and waits for the stream's ack (durable once this resolves). */
 export async function publishEvent(
@@ -20,6 +35,9 @@ export async function publishEvent(
       msgID: event.id,
       headers: eventHeaders(event),
       timeout: timeoutMs,
+      ...(event.expectLastSubjectSequence === undefined
+        ? {}
+        : { expect: { lastSubjectSequence: Number(event.expectLastSubjectSequence) } }),
     });
   } catch (error) {
     throw new BusError(

@@ -39,9 +39,9 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
   ),
   PRESENCE: {
     name: 'PRESENCE',
-    subjects: ['presence.v1.changed.>'],
+    subjects: ['presence.v1.>'],
     description:
-      'Presence views as others see them; the last message per subject is the current view.',
+      'Presence views (changed.<user>: as others see them; own.<user>: as the user sees it) and the workspace state; the last message per subject is current.',
     maxMsgsPerSubject: 64,
     allowDirect: true,
     duplicateWindowMs: TWO_MINUTES,

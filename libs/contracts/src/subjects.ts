@@ -22,6 +22,14 @@ export const subjects = {
   presenceChanged: (userId: string) => `presence.v1.changed.${requireId('user_id', userId)}`,
   /** Every presence change (gateway fan-out subscription). */
   presenceChangedAll: 'presence.v1.changed.>',
+  /** A user's own view when it differs from the public one (invisible, hidden): `presence.v1.own.<user>`. */
+  presenceOwn: (userId: string) => `presence.v1.own.${requireId('user_id', userId)}`,
+  /** Every own-view change (gateway subscription for its connected users). */
+  presenceOwnAll: 'presence.v1.own.>',
+  /** The workspace settings and custom statuses as gateways need them (last message = current). */
+  workspaceState: 'presence.v1.workspace',
+  /** The authoritative history of workspace facts (admin changes); copied into every partition. */
+  workspaceFacts: 'device.v1.workspace',
   room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
   meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
   chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,
@@ -29,7 +37,7 @@ export const subjects = {
   webhook: (roomId: string) => `webhook.v1.${requireId('room_id', roomId)}`,
 } as const;
 
-/** The user id at the end of a `presence.v1.changed.<user>` or `device.v1.<p>.<user>` subject. */
+/** The user id at the end of a `presence.v1.{changed,own}.<user>` or `device.v1.<p>.<user>` subject. */
 export function lastToken(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }

@@ -9,3 +9,8 @@ export {
   ValidationError,
 } from './errors.js';
 export { ID_PATTERN, isValidId, requireId } from './ids.js';
+export {
+  MAX_STATUS_TEXT_CODE_POINTS,
+  normalizeCustomStatusName,
+  normalizeStatusText,
+} from './text.js';

@@ -7,6 +7,7 @@ export interface AggregatorMetrics {
   readonly batchFailures: Counter<'partition'>;
   readonly batchSeconds: Histogram;
   readonly checkpoint: Gauge<'partition'>;
+  readonly timerFactsAppended: Counter<'partition'>;
 }
 
 export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
@@ -45,6 +46,12 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
     checkpoint: new Gauge({
       name: 'presence_aggregator_checkpoint',
       help: 'Last DEVICE_EVENTS sequence committed per partition.',
+      labelNames: ['partition'],
+      registers,
+    }),
+    timerFactsAppended: new Counter({
+      name: 'presence_aggregator_timer_facts_total',
+      help: 'Users whose due timer facts (idle, grace, text expiry, calendar) were appended.',
       labelNames: ['partition'],
       registers,
     }),

@@ -1,26 +1,27 @@
 import {
   consumeOrdered,
   createPublisher,
+  publishEvent,
   type BusMessage,
-  type Consumption,
   type JetStreamClient,
 } from '@presence/bus';
-import { subjects } from '@presence/contracts';
+import { DeviceEvent, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
 import { createProjectionWriter, isCheckpointConflictError } from '@presence/store';
 import type { Kysely } from 'kysely';
-import { applyFacts } from '../domain/apply-facts.js';
-import type { DeviceFact } from '../domain/device-facts.js';
-import type { UserRecord } from '../domain/presence-step.js';
-import { writeRecords } from '../read-models/user-presence.projection.js';
-import { loadRecords } from '../read-models/user-presence.queries.js';
-import {
-  userPresenceProjection,
-  type PresenceDatabase,
-} from '../read-models/user-presence.table.js';
-import { decodeDeviceFact } from './codec.js';
+import { applyFacts, type PartitionState } from '../domain/apply-facts.js';
+import type { Fact } from '../domain/facts.js';
+import type { UserRecord } from '../domain/record.js';
+import { nextDueAt, timersOf } from '../domain/timers.js';
+import type { Workspace } from '../domain/workspace.js';
+import { writePartition } from '../read-models/projection.js';
+import { loadPartition } from '../read-models/queries.js';
+import { userPresenceProjection, type PresenceDatabase } from '../read-models/tables.js';
+import { decodeFact, timerBody } from './codec.js';
 import type { AggregatorMetrics } from './metrics.js';
-import { presenceChangedEvent } from './presence-events.js';
+import { ownChangedEvent, presenceChangedEvent, SOURCE } from './presence-events.js';
+import { createTimerQueue } from './timer-queue.js';
+import type { WorkspaceFollower } from './workspace-follower.js';
 
 export interface PartitionWorkerDeps {
   readonly js: JetStreamClient;
@@ -28,59 +29,104 @@ export interface PartitionWorkerDeps {
   readonly partition: number;
   readonly logger: Logger;
   readonly metrics: AggregatorMetrics;
+  readonly workspace: WorkspaceFollower;
+  /** The only clock of the aggregator: it decides when a timer fact is due (DESIGN.md, timers). */
+  readonly clock: () => number;
+  readonly timerTickMs: number;
+}
+
+export interface PartitionWorker {
+  readonly partition: number;
+  /** Users known to the partition. */
+  readonly users: () => number;
+  stop(): Promise<void>;
 }
 
 /**
  * The live path of one partition: read DEVICE_EVENTS in order from the checkpoint, fold each
- * batch, publish the PresenceChanged events (pipelined), then write the rows and the checkpoint in
- * one transaction. Publishing before the commit means a crash in between republishes the same
+ * batch, publish the changes (pipelined), then write the rows and the checkpoint in one
+ * transaction. Publishing before the commit means a crash in between republishes the same
  * `<user>:<version>` ids, which JetStream de-duplicates; committing first could lose a change.
+ *
+ * It also appends the partition's timer facts when they are due, and copies workspace facts into
+ * the partition, so the log alone decides every state.
  */
-export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<Consumption> {
-  const { js, db, partition, metrics } = deps;
+export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<PartitionWorker> {
+  const { js, db, partition, metrics, clock } = deps;
   const logger = deps.logger.child({ partition });
   const writer = createProjectionWriter(db, { projection: userPresenceProjection(partition) });
   const publisher = createPublisher(js);
-  /** Records of users seen since start; only updated after their batch committed. */
-  const cache = new Map<string, UserRecord>();
-  const start = await writer.load();
-  logger.debug({ checkpoint: String(start) }, 'partition resumes after its checkpoint');
+  const timerPublisher = createPublisher(js);
+  const timers = createTimerQueue();
+  let workspace: Workspace;
+  /** Records as of the checkpoint: only updated after their batch committed. */
+  let users: Map<string, UserRecord>;
+  let stopped = false;
+
+  async function resume(): Promise<bigint> {
+    const position = await writer.load();
+    const loaded = await loadPartition(db, partition);
+    workspace = loaded.workspace;
+    users = new Map(loaded.users);
+    rescheduleAll();
+    return position;
+  }
+
+  function rescheduleAll(): void {
+    for (const [userId, record] of users) {
+      timers.schedule(userId, nextDueAt(record.state, workspace.settings));
+    }
+  }
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
     const started = performance.now();
     const fresh = batch.filter((message) => message.seq > writer.position);
     const facts = decodeAll(fresh);
-    const current = await recordsOf(facts);
-    const { updated, changes } = applyFacts(current, facts);
-    for (const change of changes) void publisher.publish(presenceChangedEvent(change));
+    const current: PartitionState = { workspace, users };
+    const applied = applyFacts(current, facts);
+    for (const change of applied.changes) {
+      if (change.published) void publisher.publish(presenceChangedEvent(change));
+    }
+    for (const change of applied.ownChanges) {
+      if (change.published) void publisher.publish(ownChangedEvent(change));
+    }
     await publisher.flush();
+    const workspaceChanged = applied.workspace !== workspace;
     try {
       await writer.commit(batch, (trx) =>
-        writeRecords(
-          trx,
-          [...updated.values()].map((record) => ({ record, partition })),
-        ).then(() => undefined),
+        writePartition(trx, {
+          partition,
+          records: applied.updated.values(),
+          changes: applied.changes,
+          workspace: workspaceChanged ? applied.workspace : null,
+        }),
       );
     } catch (error) {
       if (isCheckpointConflictError(error)) {
         // Someone else moved the checkpoint: forget what we folded and resume from theirs.
-        cache.clear();
-        await writer.load();
+        await resume();
       }
       throw error;
     }
-    for (const [user, record] of current) cache.set(user, record);
-    for (const [user, record] of updated) cache.set(user, record);
+    const settingsChanged = applied.workspace.settings !== workspace.settings;
+    workspace = applied.workspace;
+    for (const [userId, record] of applied.updated) {
+      users.set(userId, record);
+      timers.schedule(userId, nextDueAt(record.state, workspace.settings));
+    }
+    // Timeouts and the grace are settings: every pending due time may have moved.
+    if (settingsChanged) rescheduleAll();
+    if (workspaceChanged) void copyWorkspace();
     metrics.eventsProcessed.inc({ partition }, fresh.length);
-    metrics.changesPublished.inc({ partition }, changes.length);
+    metrics.changesPublished.inc({ partition }, applied.changes.length);
     metrics.batchSeconds.observe((performance.now() - started) / 1000);
     metrics.checkpoint.set({ partition }, Number(writer.position));
   }
 
-  function decodeAll(messages: readonly BusMessage[]): DeviceFact[] {
-    const facts: DeviceFact[] = [];
+  function decodeAll(messages: readonly BusMessage[]): Fact[] {
+    const facts: Fact[] = [];
     for (const message of messages) {
-      const decoded = decodeDeviceFact(message);
+      const decoded = decodeFact(message);
       if (decoded.ok) {
         facts.push(decoded.fact);
       } else {
@@ -95,20 +141,86 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<C
     return facts;
   }
 
-  async function recordsOf(facts: readonly DeviceFact[]): Promise<Map<string, UserRecord>> {
-    const users = [...new Set(facts.map((fact) => fact.userId))];
-    const current = new Map<string, UserRecord>();
-    const missing: string[] = [];
-    for (const user of users) {
-      const cached = cache.get(user);
-      if (cached) current.set(user, cached);
-      else missing.push(user);
+  /**
+   * Appends the timer facts that are due. Each names the state it expires and has a stable id,
+   * so a fact appended twice is stored once, and one overtaken by newer facts changes nothing.
+   */
+  let ticking = false;
+  async function tick(): Promise<void> {
+    if (ticking || stopped) return;
+    ticking = true;
+    const now = clock();
+    const due = timers.takeDue(now);
+    try {
+      for (const userId of due) {
+        const record = users.get(userId);
+        if (!record) continue;
+        for (const timer of timersOf(record.state, workspace.settings)) {
+          if (timer.dueAt > now) {
+            timers.schedule(userId, timer.dueAt);
+            break;
+          }
+          const occurredAt = new Date(timer.dueAt).toISOString();
+          void timerPublisher.publish({
+            natsSubject: subjects.device(partition, userId),
+            id: timer.id,
+            type: 'presence.v1.DeviceEvent',
+            source: SOURCE,
+            subject: userId,
+            time: occurredAt,
+            data: DeviceEvent.encode({
+              eventId: timer.id,
+              userId,
+              occurredAt,
+              event: timerBody(timer.fact),
+            }).finish(),
+          });
+        }
+      }
+      await timerPublisher.flush();
+      metrics.timerFactsAppended.inc({ partition }, due.length);
+    } catch (error) {
+      logger.warn({ err: error, users: due.length }, 'cannot append timer facts; retrying in 1 s');
+      for (const userId of due) timers.schedule(userId, now + 1000);
+    } finally {
+      ticking = false;
     }
-    for (const [user, record] of await loadRecords(db, missing)) current.set(user, record);
-    return current;
   }
 
-  return consumeOrdered(js, {
+  /**
+   * Copies the workspace facts this partition has not folded yet, in revision order, one at a
+   * time: only the partition's owner copies, so they land in order.
+   */
+  let copying = false;
+  let copiedUpTo = 0;
+  async function copyWorkspace(): Promise<void> {
+    if (copying || stopped) return;
+    copying = true;
+    try {
+      const from = Math.max(workspace.revision, copiedUpTo);
+      for (const fact of deps.workspace.factsAfter(from)) {
+        const id = `${fact.eventId}:p${partition}:r${workspace.revision}`;
+        await publishEvent(js, {
+          natsSubject: subjects.deviceAllUsers(partition),
+          id,
+          type: 'presence.v1.DeviceEvent',
+          source: SOURCE,
+          subject: 'workspace',
+          time: fact.event.occurredAt ?? new Date().toISOString(),
+          data: DeviceEvent.encode(fact.event).finish(),
+        });
+        copiedUpTo = fact.revision;
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'cannot copy workspace facts into the partition; retrying later');
+    } finally {
+      copying = false;
+    }
+  }
+
+  const start = await resume();
+  logger.debug({ checkpoint: String(start), users: users!.size }, 'partition resumes');
+  const consumption = consumeOrdered(js, {
     stream: 'DEVICE_EVENTS',
     filterSubject: subjects.devicePartition(partition),
     startSeq: start + 1n,
@@ -118,4 +230,17 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<C
       logger.warn({ err: error, attempt }, 'batch failed; retrying from the checkpoint');
     },
   });
+  const interval = setInterval(() => void tick(), deps.timerTickMs);
+  deps.workspace.onAdvance(() => void copyWorkspace());
+  void copyWorkspace();
+
+  return {
+    partition,
+    users: () => users.size,
+    async stop() {
+      stopped = true;
+      clearInterval(interval);
+      await consumption.stop();
+    },
+  };
 }

@@ -1,23 +1,30 @@
 import { consumeOrdered, type BusMessage, type JetStreamClient } from '@presence/bus';
 import { devicePartitionOf } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
-import { createTableLike, lockCheckpoint, readCheckpoint, swapTables } from '@presence/store';
+import {
+  createTableLike,
+  lockCheckpoint,
+  readCheckpoint,
+  swapTables,
+  type DatabaseOrTransaction,
+} from '@presence/store';
 import { sql, type Kysely } from 'kysely';
 import { applyFacts } from '../domain/apply-facts.js';
-import type { DeviceFact } from '../domain/device-facts.js';
-import type { UserRecord } from '../domain/presence-step.js';
-import { writeRecords } from '../read-models/user-presence.projection.js';
+import type { Fact } from '../domain/facts.js';
+import type { PresenceChange, UserRecord } from '../domain/record.js';
+import { INITIAL_WORKSPACE, type Workspace } from '../domain/workspace.js';
+import { writePartition } from '../read-models/projection.js';
 import {
-  USER_PRESENCE,
-  USER_PRESENCE_NEXT,
+  PROJECTION_TABLES,
+  nextTable,
   userPresenceProjection,
   type PresenceDatabase,
-} from '../read-models/user-presence.table.js';
-import { decodeDeviceFact } from './codec.js';
+} from '../read-models/tables.js';
+import { decodeFact } from './codec.js';
 
 export interface RebuildResult {
   readonly eventsReplayed: number;
-  /** Highest partition checkpoint the rebuilt table reflects. */
+  /** Highest partition checkpoint the rebuilt tables reflect. */
   readonly position: bigint;
   readonly rows: number;
 }
@@ -31,59 +38,73 @@ export interface RebuildDeps {
 }
 
 type Positions = readonly bigint[];
-/** Records folded so far, and the partition of each user (for the row). */
-interface ReplayState {
-  readonly records: Map<string, UserRecord>;
-  readonly partitions: Map<string, number>;
+
+/** One partition being replayed: what it folded, and what to write next. */
+interface Replay {
+  workspace: Workspace;
+  readonly users: Map<string, UserRecord>;
+  readonly touched: Set<string>;
+  workspaceTouched: boolean;
+  history: PresenceChange[];
 }
 
 /**
- * Blue/green rebuild of `user_presence`: replays DEVICE_EVENTS from sequence 1 into a fresh table,
- * then swaps it in while the live partitions keep running. Each partition is rebuilt exactly up to
- * its live checkpoint, so the swapped-in rows match the checkpoints and nothing is republished:
- * first up to the checkpoints read at the start, then, holding the checkpoint locks (live commits
- * wait), the few events committed meanwhile, and the swap in the same transaction.
+ * Blue/green rebuild of the aggregator's tables (`user_presence`, `presence_history`,
+ * `partition_state`): replays DEVICE_EVENTS from sequence 1 into fresh tables, then swaps them in
+ * while the live partitions keep running. Each partition is rebuilt exactly up to its live
+ * checkpoint, so the swapped-in rows match the checkpoints and nothing is republished: first up to
+ * the checkpoints read at the start, then, holding the checkpoint locks (live commits wait), the
+ * few events committed meanwhile, and the swap in the same transaction.
  */
-export async function rebuildUserPresence(deps: RebuildDeps): Promise<RebuildResult> {
+export async function rebuildProjections(deps: RebuildDeps): Promise<RebuildResult> {
   const { db, logger, partitions } = deps;
-  const state: ReplayState = { records: new Map(), partitions: new Map() };
+  const replays = range(partitions).map((): Replay => ({
+    workspace: INITIAL_WORKSPACE,
+    users: new Map(),
+    touched: new Set(),
+    workspaceTouched: false,
+    history: [],
+  }));
   let replayed = 0;
 
-  await sql`drop table if exists ${sql.id(USER_PRESENCE_NEXT)}`.execute(db);
-  await createTableLike(db, { live: USER_PRESENCE, next: USER_PRESENCE_NEXT });
+  for (const table of PROJECTION_TABLES) {
+    await sql`drop table if exists ${sql.id(nextTable(table))}`.execute(db);
+    await createTableLike(db, { live: table, next: nextTable(table) });
+  }
 
   const first = await Promise.all(
     range(partitions).map((p) => readCheckpoint(db, userPresenceProjection(p))),
   );
   logger.info({ upTo: first.map(String) }, 'rebuild: replaying DEVICE_EVENTS from sequence 1');
-  replayed += await replay(deps, state, { after: range(partitions).map(() => 0n), upTo: first });
-  await writeAll(db, state, state.records.keys());
-  logger.info({ events: replayed, users: state.records.size }, 'rebuild: caught up; swapping in');
+  const bounds = { after: range(partitions).map(() => 0n), upTo: first };
+  replayed += await replay(deps, replays, bounds, (batchReplays) => flush(db, batchReplays));
+  await flush(db, replays);
+  const users = replays.reduce((sum, r) => sum + r.users.size, 0);
+  logger.info({ events: replayed, users }, 'rebuild: caught up; swapping in');
 
   const final = await db.transaction().execute(async (trx) => {
     const locked: bigint[] = [];
-    for (const p of range(partitions))
+    for (const p of range(partitions)) {
       locked.push(await lockCheckpoint(trx, userPresenceProjection(p)));
-    const touched = new Set<string>();
-    replayed += await replay(deps, state, { after: first, upTo: locked }, touched);
-    await writeAll(trx, state, touched);
-    await swapTables(trx, { schema: deps.schema, live: USER_PRESENCE, next: USER_PRESENCE_NEXT });
+    }
+    replayed += await replay(deps, replays, { after: first, upTo: locked });
+    await flush(trx, replays);
+    for (const table of PROJECTION_TABLES) {
+      await swapTables(trx, { schema: deps.schema, live: table, next: nextTable(table) });
+    }
     return locked;
   });
   const position = final.reduce((max, p) => (p > max ? p : max), 0n);
-  logger.info(
-    { events: replayed, rows: state.records.size, position: String(position) },
-    'rebuild: done',
-  );
-  return { eventsReplayed: replayed, position, rows: state.records.size };
+  logger.info({ events: replayed, rows: users, position: String(position) }, 'rebuild: done');
+  return { eventsReplayed: replayed, position, rows: users };
 }
 
-/** Folds the events of each partition p with after[p] < seq <= upTo[p] into `records`. */
+/** Folds the events of each partition p with after[p] < seq <= upTo[p]. */
 async function replay(
   deps: RebuildDeps,
-  state: ReplayState,
+  replays: Replay[],
   bounds: { after: Positions; upTo: Positions },
-  touched?: Set<string>,
+  afterBatch?: (replays: Replay[]) => Promise<void>,
 ): Promise<number> {
   const from = min(bounds.after) + 1n;
   const to = max(bounds.upTo);
@@ -94,10 +115,12 @@ async function replay(
     filterSubject: 'device.v1.>',
     startSeq: from,
     endSeq: to,
-    maxBatch: 2000,
-    fetchSize: 5000,
+    maxBatch: 5000,
+    fetchSize: 10000,
     handle: async (batch) => {
-      count += fold(state, batch, bounds, deps.logger, touched);
+      count += fold(replays, batch, bounds, deps.logger);
+      // History is append-only: write it as it comes rather than holding all of it.
+      if (afterBatch && replays.some((r) => r.history.length >= 20_000)) await afterBatch(replays);
     },
     onError: (error, attempt) =>
       deps.logger.warn({ err: error, attempt }, 'rebuild: replay failed; retrying'),
@@ -107,20 +130,20 @@ async function replay(
 }
 
 function fold(
-  state: ReplayState,
+  replays: Replay[],
   batch: readonly BusMessage[],
   bounds: { after: Positions; upTo: Positions },
   logger: Logger,
-  touched?: Set<string>,
 ): number {
-  const facts: DeviceFact[] = [];
+  const facts = new Map<number, Fact[]>();
+  let count = 0;
   for (const message of batch) {
     const partition = devicePartitionOf(message.subject);
     const after = bounds.after[partition];
     const upTo = bounds.upTo[partition];
     if (after === undefined || upTo === undefined || message.seq <= after || message.seq > upTo)
       continue;
-    const decoded = decodeDeviceFact(message);
+    const decoded = decodeFact(message);
     if (!decoded.ok) {
       logger.error(
         { seq: String(message.seq), reason: decoded.reason },
@@ -128,32 +151,48 @@ function fold(
       );
       continue;
     }
-    facts.push(decoded.fact);
-    state.partitions.set(decoded.fact.userId, partition);
+    count += 1;
+    const list = facts.get(partition) ?? [];
+    list.push(decoded.fact);
+    facts.set(partition, list);
   }
-  const { updated } = applyFacts(state.records, facts);
-  for (const [user, record] of updated) {
-    state.records.set(user, record);
-    touched?.add(user);
+  for (const [partition, partitionFacts] of facts) {
+    const r = replays[partition]!;
+    const applied = applyFacts({ workspace: r.workspace, users: r.users }, partitionFacts);
+    for (const [user, record] of applied.updated) {
+      r.users.set(user, record);
+      r.touched.add(user);
+    }
+    if (applied.workspace !== r.workspace) r.workspaceTouched = true;
+    r.workspace = applied.workspace;
+    r.history.push(...applied.changes);
   }
-  return facts.length;
+  return count;
 }
 
-async function writeAll(
-  db: Kysely<PresenceDatabase>,
-  state: ReplayState,
-  users: Iterable<string>,
+/** Writes what the replays touched since the last flush into the `_next` tables. */
+async function flush(
+  db: DatabaseOrTransaction<PresenceDatabase>,
+  replays: readonly Replay[],
 ): Promise<void> {
-  let chunk: { record: UserRecord; partition: number }[] = [];
-  const flush = async () => {
-    await writeRecords(db, chunk, USER_PRESENCE_NEXT);
-    chunk = [];
-  };
-  for (const user of users) {
-    chunk.push({ record: state.records.get(user)!, partition: state.partitions.get(user)! });
-    if (chunk.length === 5000) await flush();
+  for (const [partition, r] of replays.entries()) {
+    const touched = [...r.touched].map((user) => r.users.get(user)!);
+    for (let i = 0; i < Math.max(touched.length, r.history.length, 1); i += 5000) {
+      await writePartition(
+        db,
+        {
+          partition,
+          records: touched.slice(i, i + 5000),
+          changes: r.history.slice(i, i + 5000),
+          workspace: i === 0 && r.workspaceTouched ? r.workspace : null,
+        },
+        'next',
+      );
+    }
+    r.touched.clear();
+    r.history = [];
+    r.workspaceTouched = false;
   }
-  await flush();
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -1,5 +1,5 @@
 import { checkpointMigrations } from '@presence/store';
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /** The aggregator's schema (`presence`), oldest first; names sort in order of application. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -28,6 +28,49 @@ export const migrations: Readonly<Record<string, Migration>> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('user_presence').execute();
+    },
+  },
+  // The full rules (RULES.md 1-5) fold a different state: the projection starts over from the log
+  // (nothing is lost: the log is the source of truth), with the own view, the history of public
+  // changes and the workspace each partition folded.
+  '2026-11-22T0002-presence-rules': {
+    async up(db: Kysely<unknown>) {
+      await sql`delete from projection_checkpoints where projection like 'user_presence/%'`.execute(
+        db,
+      );
+      await sql`truncate user_presence`.execute(db);
+      await db.schema
+        .alterTable('user_presence')
+        .addColumn('own', 'jsonb', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('presence_history')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('presence', 'text', (c) => c.notNull())
+        .addColumn('display', 'text', (c) => c.notNull())
+        .addColumn('online', 'boolean', (c) => c.notNull())
+        .addColumn('status_text', 'text')
+        .addColumn('last_active', 'timestamptz')
+        .addColumn('devices', 'jsonb', (c) => c.notNull())
+        .addColumn('changed_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('presence_history_pkey', ['user_id', 'version'])
+        .execute();
+      await db.schema
+        .createIndex('presence_history_user_changed_at_idx')
+        .on('presence_history')
+        .columns(['user_id', 'changed_at'])
+        .execute();
+      await db.schema
+        .createTable('partition_state')
+        .addColumn('partition', 'integer', (c) => c.primaryKey())
+        .addColumn('workspace', 'jsonb', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('partition_state').execute();
+      await db.schema.dropTable('presence_history').execute();
+      await db.schema.alterTable('user_presence').dropColumn('own').execute();
     },
   },
 };

@@ -7,7 +7,16 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { Platform, platformFromJSON, platformToJSON, Presence, presenceFromJSON, presenceToJSON } from "./presence.js";
+import {
+  CustomStatus,
+  Platform,
+  platformFromJSON,
+  platformToJSON,
+  Presence,
+  presenceFromJSON,
+  presenceToJSON,
+  WorkspaceSettings,
+} from "./presence.js";
 
 export const protobufPackage = "presence.v1";
 
@@ -154,6 +163,44 @@ export function shareAvailabilityToJSON(object: ShareAvailability): string {
   }
 }
 
+/** Who switched the presence service off or on. */
+export enum PresenceSwitch {
+  PRESENCE_SWITCH_UNSPECIFIED = 0,
+  /** PRESENCE_SWITCH_ADMIN - An admin through UpdateSettings. */
+  PRESENCE_SWITCH_ADMIN = 1,
+  /** PRESENCE_SWITCH_CAP - The connection cap (RULES.md 4), including its automatic re-enable. */
+  PRESENCE_SWITCH_CAP = 2,
+}
+
+export function presenceSwitchFromJSON(object: any): PresenceSwitch {
+  switch (object) {
+    case 0:
+    case "PRESENCE_SWITCH_UNSPECIFIED":
+      return PresenceSwitch.PRESENCE_SWITCH_UNSPECIFIED;
+    case 1:
+    case "PRESENCE_SWITCH_ADMIN":
+      return PresenceSwitch.PRESENCE_SWITCH_ADMIN;
+    case 2:
+    case "PRESENCE_SWITCH_CAP":
+      return PresenceSwitch.PRESENCE_SWITCH_CAP;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum PresenceSwitch");
+  }
+}
+
+export function presenceSwitchToJSON(object: PresenceSwitch): string {
+  switch (object) {
+    case PresenceSwitch.PRESENCE_SWITCH_UNSPECIFIED:
+      return "PRESENCE_SWITCH_UNSPECIFIED";
+    case PresenceSwitch.PRESENCE_SWITCH_ADMIN:
+      return "PRESENCE_SWITCH_ADMIN";
+    case PresenceSwitch.PRESENCE_SWITCH_CAP:
+      return "PRESENCE_SWITCH_CAP";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum PresenceSwitch");
+  }
+}
+
 /** The envelope of every message on DEVICE_EVENTS. */
 export interface DeviceEvent {
   /** Unique id of the fact; also its Nats-Msg-Id, so a retried append is stored once. */
@@ -177,6 +224,10 @@ export interface DeviceEvent {
     | { $case: "preferencesSet"; value: PreferencesSet }
     | { $case: "calendarBusySet"; value: CalendarBusySet }
     | { $case: "calendarBoundaryReached"; value: CalendarBoundaryReached }
+    | { $case: "meetingPresenceSet"; value: MeetingPresenceSet }
+    | { $case: "workspaceSettingsChanged"; value: WorkspaceSettingsChanged }
+    | { $case: "customStatusDefined"; value: CustomStatusDefined }
+    | { $case: "customStatusDeleted"; value: CustomStatusDeleted }
     | undefined;
 }
 
@@ -280,6 +331,44 @@ export interface CalendarBoundaryReached {
   calendarEventId: string;
   /** True at the start of the event, false at its end. */
   started: boolean;
+  /** The start or end it was due at; ignored when the event was moved since. */
+  boundary: string | undefined;
+}
+
+/**
+ * The user became a present attendee of a meeting, or stopped being one. With the workspace setting
+ * `meeting_sets_busy` a present attendee in automatic mode shows busy (RULES.md 2.6).
+ */
+export interface MeetingPresenceSet {
+  meetingId: string;
+  present: boolean;
+}
+
+/** The workspace settings after a change, whole. */
+export interface WorkspaceSettingsChanged {
+  settings:
+    | WorkspaceSettings
+    | undefined;
+  /** Set when this change switched presence off or on. */
+  switchedBy: PresenceSwitch;
+  /** Position in the workspace history (1, 2, 3...). */
+  revision: string;
+}
+
+/** A custom status was created or changed (whole); holders take the new name and presence. */
+export interface CustomStatusDefined {
+  customStatus:
+    | CustomStatus
+    | undefined;
+  /** Position in the workspace history (1, 2, 3...). */
+  revision: string;
+}
+
+/** A custom status was deleted; holders return to automatic presence without text. */
+export interface CustomStatusDeleted {
+  customStatusId: string;
+  /** Position in the workspace history (1, 2, 3...). */
+  revision: string;
 }
 
 function createBaseDeviceEvent(): DeviceEvent {
@@ -339,6 +428,18 @@ export const DeviceEvent: MessageFns<DeviceEvent> = {
         break;
       case "calendarBoundaryReached":
         CalendarBoundaryReached.encode(message.event.value, writer.uint32(186).fork()).join();
+        break;
+      case "meetingPresenceSet":
+        MeetingPresenceSet.encode(message.event.value, writer.uint32(194).fork()).join();
+        break;
+      case "workspaceSettingsChanged":
+        WorkspaceSettingsChanged.encode(message.event.value, writer.uint32(202).fork()).join();
+        break;
+      case "customStatusDefined":
+        CustomStatusDefined.encode(message.event.value, writer.uint32(210).fork()).join();
+        break;
+      case "customStatusDeleted":
+        CustomStatusDeleted.encode(message.event.value, writer.uint32(218).fork()).join();
         break;
     }
     return writer;
@@ -499,6 +600,47 @@ export const DeviceEvent: MessageFns<DeviceEvent> = {
             };
             continue;
           }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.event = { $case: "meetingPresenceSet", value: MeetingPresenceSet.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.event = {
+              $case: "workspaceSettingsChanged",
+              value: WorkspaceSettingsChanged.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.event = {
+              $case: "customStatusDefined",
+              value: CustomStatusDefined.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.event = {
+              $case: "customStatusDeleted",
+              value: CustomStatusDeleted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -587,6 +729,28 @@ export const DeviceEvent: MessageFns<DeviceEvent> = {
           $case: "calendarBoundaryReached",
           value: CalendarBoundaryReached.fromJSON(object.calendar_boundary_reached),
         }
+        : isSet(object.meetingPresenceSet)
+        ? { $case: "meetingPresenceSet", value: MeetingPresenceSet.fromJSON(object.meetingPresenceSet) }
+        : isSet(object.meeting_presence_set)
+        ? { $case: "meetingPresenceSet", value: MeetingPresenceSet.fromJSON(object.meeting_presence_set) }
+        : isSet(object.workspaceSettingsChanged)
+        ? {
+          $case: "workspaceSettingsChanged",
+          value: WorkspaceSettingsChanged.fromJSON(object.workspaceSettingsChanged),
+        }
+        : isSet(object.workspace_settings_changed)
+        ? {
+          $case: "workspaceSettingsChanged",
+          value: WorkspaceSettingsChanged.fromJSON(object.workspace_settings_changed),
+        }
+        : isSet(object.customStatusDefined)
+        ? { $case: "customStatusDefined", value: CustomStatusDefined.fromJSON(object.customStatusDefined) }
+        : isSet(object.custom_status_defined)
+        ? { $case: "customStatusDefined", value: CustomStatusDefined.fromJSON(object.custom_status_defined) }
+        : isSet(object.customStatusDeleted)
+        ? { $case: "customStatusDeleted", value: CustomStatusDeleted.fromJSON(object.customStatusDeleted) }
+        : isSet(object.custom_status_deleted)
+        ? { $case: "customStatusDeleted", value: CustomStatusDeleted.fromJSON(object.custom_status_deleted) }
         : undefined,
     };
   },
@@ -630,6 +794,14 @@ export const DeviceEvent: MessageFns<DeviceEvent> = {
       obj.calendarBusySet = CalendarBusySet.toJSON(message.event.value);
     } else if (message.event?.$case === "calendarBoundaryReached") {
       obj.calendarBoundaryReached = CalendarBoundaryReached.toJSON(message.event.value);
+    } else if (message.event?.$case === "meetingPresenceSet") {
+      obj.meetingPresenceSet = MeetingPresenceSet.toJSON(message.event.value);
+    } else if (message.event?.$case === "workspaceSettingsChanged") {
+      obj.workspaceSettingsChanged = WorkspaceSettingsChanged.toJSON(message.event.value);
+    } else if (message.event?.$case === "customStatusDefined") {
+      obj.customStatusDefined = CustomStatusDefined.toJSON(message.event.value);
+    } else if (message.event?.$case === "customStatusDeleted") {
+      obj.customStatusDeleted = CustomStatusDeleted.toJSON(message.event.value);
     }
     return obj;
   },
@@ -730,6 +902,33 @@ export const DeviceEvent: MessageFns<DeviceEvent> = {
             $case: "calendarBoundaryReached",
             value: CalendarBoundaryReached.fromPartial(object.event.value),
           };
+        }
+        break;
+      }
+      case "meetingPresenceSet": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "meetingPresenceSet", value: MeetingPresenceSet.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "workspaceSettingsChanged": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = {
+            $case: "workspaceSettingsChanged",
+            value: WorkspaceSettingsChanged.fromPartial(object.event.value),
+          };
+        }
+        break;
+      }
+      case "customStatusDefined": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "customStatusDefined", value: CustomStatusDefined.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "customStatusDeleted": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "customStatusDeleted", value: CustomStatusDeleted.fromPartial(object.event.value) };
         }
         break;
       }
@@ -2052,7 +2251,7 @@ export const CalendarBusySet: MessageFns<CalendarBusySet> = {
 };
 
 function createBaseCalendarBoundaryReached(): CalendarBoundaryReached {
-  return { calendarEventId: "", started: false };
+  return { calendarEventId: "", started: false, boundary: undefined };
 }
 
 export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
@@ -2062,6 +2261,9 @@ export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
     }
     if (message.started !== false) {
       writer.uint32(16).bool(message.started);
+    }
+    if (message.boundary !== undefined) {
+      Timestamp.encode(toTimestamp(message.boundary), writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -2095,6 +2297,14 @@ export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
             message.started = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.boundary = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2115,6 +2325,7 @@ export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
         ? globalThis.String(object.calendar_event_id)
         : "",
       started: isSet(object.started) ? globalThis.Boolean(object.started) : false,
+      boundary: isSet(object.boundary) ? globalThis.String(object.boundary) : undefined,
     };
   },
 
@@ -2126,6 +2337,9 @@ export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
     if (message.started !== false) {
       obj.started = message.started;
     }
+    if (message.boundary !== undefined) {
+      obj.boundary = message.boundary;
+    }
     return obj;
   },
 
@@ -2136,6 +2350,383 @@ export const CalendarBoundaryReached: MessageFns<CalendarBoundaryReached> = {
     const message = createBaseCalendarBoundaryReached();
     message.calendarEventId = object.calendarEventId ?? "";
     message.started = object.started ?? false;
+    message.boundary = object.boundary ?? undefined;
+    return message;
+  },
+};
+
+function createBaseMeetingPresenceSet(): MeetingPresenceSet {
+  return { meetingId: "", present: false };
+}
+
+export const MeetingPresenceSet: MessageFns<MeetingPresenceSet> = {
+  encode(message: MeetingPresenceSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meetingId !== "") {
+      writer.uint32(10).string(message.meetingId);
+    }
+    if (message.present !== false) {
+      writer.uint32(16).bool(message.present);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MeetingPresenceSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMeetingPresenceSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meetingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.present = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MeetingPresenceSet {
+    return {
+      meetingId: isSet(object.meetingId)
+        ? globalThis.String(object.meetingId)
+        : isSet(object.meeting_id)
+        ? globalThis.String(object.meeting_id)
+        : "",
+      present: isSet(object.present) ? globalThis.Boolean(object.present) : false,
+    };
+  },
+
+  toJSON(message: MeetingPresenceSet): unknown {
+    const obj: any = {};
+    if (message.meetingId !== "") {
+      obj.meetingId = message.meetingId;
+    }
+    if (message.present !== false) {
+      obj.present = message.present;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MeetingPresenceSet>, I>>(base?: I): MeetingPresenceSet {
+    return MeetingPresenceSet.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MeetingPresenceSet>, I>>(object: I): MeetingPresenceSet {
+    const message = createBaseMeetingPresenceSet();
+    message.meetingId = object.meetingId ?? "";
+    message.present = object.present ?? false;
+    return message;
+  },
+};
+
+function createBaseWorkspaceSettingsChanged(): WorkspaceSettingsChanged {
+  return { settings: undefined, switchedBy: 0, revision: "0" };
+}
+
+export const WorkspaceSettingsChanged: MessageFns<WorkspaceSettingsChanged> = {
+  encode(message: WorkspaceSettingsChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      WorkspaceSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    if (message.switchedBy !== 0) {
+      writer.uint32(16).int32(message.switchedBy);
+    }
+    if (message.revision !== "0") {
+      writer.uint32(24).uint64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkspaceSettingsChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkspaceSettingsChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = WorkspaceSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.switchedBy = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revision = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkspaceSettingsChanged {
+    return {
+      settings: isSet(object.settings) ? WorkspaceSettings.fromJSON(object.settings) : undefined,
+      switchedBy: isSet(object.switchedBy)
+        ? presenceSwitchFromJSON(object.switchedBy)
+        : isSet(object.switched_by)
+        ? presenceSwitchFromJSON(object.switched_by)
+        : 0,
+      revision: isSet(object.revision) ? globalThis.String(object.revision) : "0",
+    };
+  },
+
+  toJSON(message: WorkspaceSettingsChanged): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = WorkspaceSettings.toJSON(message.settings);
+    }
+    if (message.switchedBy !== 0) {
+      obj.switchedBy = presenceSwitchToJSON(message.switchedBy);
+    }
+    if (message.revision !== "0") {
+      obj.revision = message.revision;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WorkspaceSettingsChanged>, I>>(base?: I): WorkspaceSettingsChanged {
+    return WorkspaceSettingsChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorkspaceSettingsChanged>, I>>(object: I): WorkspaceSettingsChanged {
+    const message = createBaseWorkspaceSettingsChanged();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? WorkspaceSettings.fromPartial(object.settings)
+      : undefined;
+    message.switchedBy = object.switchedBy ?? 0;
+    message.revision = object.revision ?? "0";
+    return message;
+  },
+};
+
+function createBaseCustomStatusDefined(): CustomStatusDefined {
+  return { customStatus: undefined, revision: "0" };
+}
+
+export const CustomStatusDefined: MessageFns<CustomStatusDefined> = {
+  encode(message: CustomStatusDefined, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customStatus !== undefined) {
+      CustomStatus.encode(message.customStatus, writer.uint32(10).fork()).join();
+    }
+    if (message.revision !== "0") {
+      writer.uint32(16).uint64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomStatusDefined {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomStatusDefined();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customStatus = CustomStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomStatusDefined {
+    return {
+      customStatus: isSet(object.customStatus)
+        ? CustomStatus.fromJSON(object.customStatus)
+        : isSet(object.custom_status)
+        ? CustomStatus.fromJSON(object.custom_status)
+        : undefined,
+      revision: isSet(object.revision) ? globalThis.String(object.revision) : "0",
+    };
+  },
+
+  toJSON(message: CustomStatusDefined): unknown {
+    const obj: any = {};
+    if (message.customStatus !== undefined) {
+      obj.customStatus = CustomStatus.toJSON(message.customStatus);
+    }
+    if (message.revision !== "0") {
+      obj.revision = message.revision;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomStatusDefined>, I>>(base?: I): CustomStatusDefined {
+    return CustomStatusDefined.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomStatusDefined>, I>>(object: I): CustomStatusDefined {
+    const message = createBaseCustomStatusDefined();
+    message.customStatus = (object.customStatus !== undefined && object.customStatus !== null)
+      ? CustomStatus.fromPartial(object.customStatus)
+      : undefined;
+    message.revision = object.revision ?? "0";
+    return message;
+  },
+};
+
+function createBaseCustomStatusDeleted(): CustomStatusDeleted {
+  return { customStatusId: "", revision: "0" };
+}
+
+export const CustomStatusDeleted: MessageFns<CustomStatusDeleted> = {
+  encode(message: CustomStatusDeleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customStatusId !== "") {
+      writer.uint32(10).string(message.customStatusId);
+    }
+    if (message.revision !== "0") {
+      writer.uint32(16).uint64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomStatusDeleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomStatusDeleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customStatusId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomStatusDeleted {
+    return {
+      customStatusId: isSet(object.customStatusId)
+        ? globalThis.String(object.customStatusId)
+        : isSet(object.custom_status_id)
+        ? globalThis.String(object.custom_status_id)
+        : "",
+      revision: isSet(object.revision) ? globalThis.String(object.revision) : "0",
+    };
+  },
+
+  toJSON(message: CustomStatusDeleted): unknown {
+    const obj: any = {};
+    if (message.customStatusId !== "") {
+      obj.customStatusId = message.customStatusId;
+    }
+    if (message.revision !== "0") {
+      obj.revision = message.revision;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomStatusDeleted>, I>>(base?: I): CustomStatusDeleted {
+    return CustomStatusDeleted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomStatusDeleted>, I>>(object: I): CustomStatusDeleted {
+    const message = createBaseCustomStatusDeleted();
+    message.customStatusId = object.customStatusId ?? "";
+    message.revision = object.revision ?? "0";
     return message;
   },
 };

@@ -246,7 +246,11 @@ export interface PresenceView {
   statusText?:
     | string
     | undefined;
-  /** Last activity on any device (second precision); absent when invisible or hidden. */
+  /**
+   * Last activity on any device (second precision) as of this change: activity alone does not
+   * publish a change, so it is exact whenever the user goes away or offline ("last seen"). It does
+   * not advance while the user is invisible, and is absent when hidden.
+   */
   lastActive?:
     | string
     | undefined;
@@ -262,6 +266,11 @@ export interface PresenceView {
 /**
  * Published to `presence.v1.changed.<user_id>` (Nats-Msg-Id `<user_id>:<version>`) whenever the view
  * that others see changes; never twice for the same view.
+ *
+ * The user's own devices see their real state (`invisible`, or their state while hidden). When that
+ * differs from the public view, or stops differing, it is published to `presence.v1.own.<user_id>`
+ * (Nats-Msg-Id `own:<user_id>:<version>`); otherwise own devices follow `presence.v1.changed`.
+ * Both carry the same version sequence, so the newest of the two is the own view.
  */
 export interface PresenceChanged {
   view:
@@ -327,6 +336,27 @@ export interface WorkspaceSettings {
   maxConnections: number;
   /** Whether a present meeting attendee shows busy [false]. */
   meetingSetsBusy: boolean;
+  /** Seconds an abnormally closed device stays away before it is offline [30]; at least 1. */
+  reconnectGraceS: number;
+  /**
+   * After the cap switched presence off, it switches back on at or below this many connections
+   * [0 = an admin must re-enable]; must be below max_connections (hysteresis).
+   */
+  autoReenableBelow: number;
+}
+
+/**
+ * The workspace as gateways need it to check commands and greet devices, published by the
+ * presence-aggregator to `presence.v1.workspace` (PRESENCE stream; the last message is current)
+ * after every workspace change.
+ */
+export interface WorkspaceState {
+  settings: WorkspaceSettings | undefined;
+  customStatuses: CustomStatus[];
+  /** The smallest idle timeout a user or admin may set (deployment setting, 60 by default). */
+  minIdleTimeoutS: number;
+  /** Sequence of the last workspace fact folded in (on `device.v1.workspace`). */
+  version: string;
 }
 
 /** An admin-defined status: a name mapped to a built-in presence (RULES.md 3). */
@@ -352,6 +382,8 @@ export interface UpdateSettingsRequest {
   presenceEnabled?: boolean | undefined;
   maxConnections?: number | undefined;
   meetingSetsBusy?: boolean | undefined;
+  reconnectGraceS?: number | undefined;
+  autoReenableBelow?: number | undefined;
 }
 
 export interface UpdateSettingsResponse {
@@ -1497,6 +1529,8 @@ function createBaseWorkspaceSettings(): WorkspaceSettings {
     presenceEnabled: false,
     maxConnections: 0,
     meetingSetsBusy: false,
+    reconnectGraceS: 0,
+    autoReenableBelow: 0,
   };
 }
 
@@ -1519,6 +1553,12 @@ export const WorkspaceSettings: MessageFns<WorkspaceSettings> = {
     }
     if (message.meetingSetsBusy !== false) {
       writer.uint32(48).bool(message.meetingSetsBusy);
+    }
+    if (message.reconnectGraceS !== 0) {
+      writer.uint32(56).uint32(message.reconnectGraceS);
+    }
+    if (message.autoReenableBelow !== 0) {
+      writer.uint32(64).uint32(message.autoReenableBelow);
     }
     return writer;
   },
@@ -1584,6 +1624,22 @@ export const WorkspaceSettings: MessageFns<WorkspaceSettings> = {
             message.meetingSetsBusy = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.reconnectGraceS = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.autoReenableBelow = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1628,6 +1684,16 @@ export const WorkspaceSettings: MessageFns<WorkspaceSettings> = {
         : isSet(object.meeting_sets_busy)
         ? globalThis.Boolean(object.meeting_sets_busy)
         : false,
+      reconnectGraceS: isSet(object.reconnectGraceS)
+        ? globalThis.Number(object.reconnectGraceS)
+        : isSet(object.reconnect_grace_s)
+        ? globalThis.Number(object.reconnect_grace_s)
+        : 0,
+      autoReenableBelow: isSet(object.autoReenableBelow)
+        ? globalThis.Number(object.autoReenableBelow)
+        : isSet(object.auto_reenable_below)
+        ? globalThis.Number(object.auto_reenable_below)
+        : 0,
     };
   },
 
@@ -1651,6 +1717,12 @@ export const WorkspaceSettings: MessageFns<WorkspaceSettings> = {
     if (message.meetingSetsBusy !== false) {
       obj.meetingSetsBusy = message.meetingSetsBusy;
     }
+    if (message.reconnectGraceS !== 0) {
+      obj.reconnectGraceS = Math.round(message.reconnectGraceS);
+    }
+    if (message.autoReenableBelow !== 0) {
+      obj.autoReenableBelow = Math.round(message.autoReenableBelow);
+    }
     return obj;
   },
 
@@ -1665,6 +1737,135 @@ export const WorkspaceSettings: MessageFns<WorkspaceSettings> = {
     message.presenceEnabled = object.presenceEnabled ?? false;
     message.maxConnections = object.maxConnections ?? 0;
     message.meetingSetsBusy = object.meetingSetsBusy ?? false;
+    message.reconnectGraceS = object.reconnectGraceS ?? 0;
+    message.autoReenableBelow = object.autoReenableBelow ?? 0;
+    return message;
+  },
+};
+
+function createBaseWorkspaceState(): WorkspaceState {
+  return { settings: undefined, customStatuses: [], minIdleTimeoutS: 0, version: "0" };
+}
+
+export const WorkspaceState: MessageFns<WorkspaceState> = {
+  encode(message: WorkspaceState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      WorkspaceSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.customStatuses) {
+      CustomStatus.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.minIdleTimeoutS !== 0) {
+      writer.uint32(24).uint32(message.minIdleTimeoutS);
+    }
+    if (message.version !== "0") {
+      writer.uint32(32).uint64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkspaceState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkspaceState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = WorkspaceSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customStatuses.push(CustomStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minIdleTimeoutS = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.version = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkspaceState {
+    return {
+      settings: isSet(object.settings) ? WorkspaceSettings.fromJSON(object.settings) : undefined,
+      customStatuses: globalThis.Array.isArray(object?.customStatuses)
+        ? object.customStatuses.map((e: any) => CustomStatus.fromJSON(e))
+        : globalThis.Array.isArray(object?.custom_statuses)
+        ? object.custom_statuses.map((e: any) => CustomStatus.fromJSON(e))
+        : [],
+      minIdleTimeoutS: isSet(object.minIdleTimeoutS)
+        ? globalThis.Number(object.minIdleTimeoutS)
+        : isSet(object.min_idle_timeout_s)
+        ? globalThis.Number(object.min_idle_timeout_s)
+        : 0,
+      version: isSet(object.version) ? globalThis.String(object.version) : "0",
+    };
+  },
+
+  toJSON(message: WorkspaceState): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = WorkspaceSettings.toJSON(message.settings);
+    }
+    if (message.customStatuses?.length) {
+      obj.customStatuses = message.customStatuses.map((e) => CustomStatus.toJSON(e));
+    }
+    if (message.minIdleTimeoutS !== 0) {
+      obj.minIdleTimeoutS = Math.round(message.minIdleTimeoutS);
+    }
+    if (message.version !== "0") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WorkspaceState>, I>>(base?: I): WorkspaceState {
+    return WorkspaceState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorkspaceState>, I>>(object: I): WorkspaceState {
+    const message = createBaseWorkspaceState();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? WorkspaceSettings.fromPartial(object.settings)
+      : undefined;
+    message.customStatuses = object.customStatuses?.map((e) => CustomStatus.fromPartial(e)) || [];
+    message.minIdleTimeoutS = object.minIdleTimeoutS ?? 0;
+    message.version = object.version ?? "0";
     return message;
   },
 };
@@ -1899,6 +2100,8 @@ function createBaseUpdateSettingsRequest(): UpdateSettingsRequest {
     presenceEnabled: undefined,
     maxConnections: undefined,
     meetingSetsBusy: undefined,
+    reconnectGraceS: undefined,
+    autoReenableBelow: undefined,
   };
 }
 
@@ -1921,6 +2124,12 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
     }
     if (message.meetingSetsBusy !== undefined) {
       writer.uint32(48).bool(message.meetingSetsBusy);
+    }
+    if (message.reconnectGraceS !== undefined) {
+      writer.uint32(56).uint32(message.reconnectGraceS);
+    }
+    if (message.autoReenableBelow !== undefined) {
+      writer.uint32(64).uint32(message.autoReenableBelow);
     }
     return writer;
   },
@@ -1986,6 +2195,22 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
             message.meetingSetsBusy = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.reconnectGraceS = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.autoReenableBelow = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2030,6 +2255,16 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
         : isSet(object.meeting_sets_busy)
         ? globalThis.Boolean(object.meeting_sets_busy)
         : undefined,
+      reconnectGraceS: isSet(object.reconnectGraceS)
+        ? globalThis.Number(object.reconnectGraceS)
+        : isSet(object.reconnect_grace_s)
+        ? globalThis.Number(object.reconnect_grace_s)
+        : undefined,
+      autoReenableBelow: isSet(object.autoReenableBelow)
+        ? globalThis.Number(object.autoReenableBelow)
+        : isSet(object.auto_reenable_below)
+        ? globalThis.Number(object.auto_reenable_below)
+        : undefined,
     };
   },
 
@@ -2053,6 +2288,12 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
     if (message.meetingSetsBusy !== undefined) {
       obj.meetingSetsBusy = message.meetingSetsBusy;
     }
+    if (message.reconnectGraceS !== undefined) {
+      obj.reconnectGraceS = Math.round(message.reconnectGraceS);
+    }
+    if (message.autoReenableBelow !== undefined) {
+      obj.autoReenableBelow = Math.round(message.autoReenableBelow);
+    }
     return obj;
   },
 
@@ -2067,6 +2308,8 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
     message.presenceEnabled = object.presenceEnabled ?? undefined;
     message.maxConnections = object.maxConnections ?? undefined;
     message.meetingSetsBusy = object.meetingSetsBusy ?? undefined;
+    message.reconnectGraceS = object.reconnectGraceS ?? undefined;
+    message.autoReenableBelow = object.autoReenableBelow ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,101 @@
+import { upsertRows, type DatabaseOrTransaction, type PgColumns } from '@presence/store';
+import type { PresenceChange, UserRecord } from '../domain/record.js';
+import type { Workspace } from '../domain/workspace.js';
+import { tableIn, type PresenceDatabase, type TableSet } from './tables.js';
+
+const USER_COLUMNS: PgColumns = {
+  user_id: 'text',
+  partition: 'integer',
+  presence: 'text',
+  display: 'text',
+  online: 'boolean',
+  status_text: 'text',
+  last_active: 'timestamptz',
+  devices: 'jsonb',
+  version: 'bigint',
+  changed_at: 'timestamptz',
+  own: 'jsonb',
+  state: 'jsonb',
+};
+
+const HISTORY_COLUMNS: PgColumns = {
+  user_id: 'text',
+  version: 'bigint',
+  presence: 'text',
+  display: 'text',
+  online: 'boolean',
+  status_text: 'text',
+  last_active: 'timestamptz',
+  devices: 'jsonb',
+  changed_at: 'timestamptz',
+};
+
+/** What one batch of a partition changed: written with its checkpoint in one transaction. */
+export interface PartitionWrite {
+  readonly partition: number;
+  readonly records: Iterable<UserRecord>;
+  readonly changes: readonly PresenceChange[];
+  /** The partition's workspace, when the batch changed it. */
+  readonly workspace: Workspace | null;
+}
+
+export function userRow(record: UserRecord, partition: number): Record<string, unknown> {
+  const { view } = record;
+  return {
+    user_id: record.state.userId,
+    partition,
+    presence: view.presence,
+    display: view.display,
+    online: view.online,
+    status_text: view.statusText,
+    last_active: view.lastActive,
+    devices: view.devices,
+    version: record.version,
+    changed_at: record.changedAt,
+    own: { view: record.own, version: record.ownVersion },
+    state: record.state,
+  };
+}
+
+function historyRow(change: PresenceChange): Record<string, unknown> {
+  const { view } = change;
+  return {
+    user_id: change.userId,
+    version: change.version,
+    presence: view.presence,
+    display: view.display,
+    online: view.online,
+    status_text: view.statusText,
+    last_active: view.lastActive,
+    devices: view.devices,
+    changed_at: change.changedAt,
+  };
+}
+
+/** Writes one batch's rows into the live tables or the ones a rebuild fills. */
+export async function writePartition(
+  db: DatabaseOrTransaction<PresenceDatabase>,
+  write: PartitionWrite,
+  set: TableSet = 'live',
+): Promise<void> {
+  await upsertRows(db, {
+    table: tableIn(set, 'user_presence'),
+    key: ['user_id'],
+    columns: USER_COLUMNS,
+    rows: [...write.records].map((record) => userRow(record, write.partition)),
+  });
+  await upsertRows(db, {
+    table: tableIn(set, 'presence_history'),
+    key: ['user_id', 'version'],
+    columns: HISTORY_COLUMNS,
+    rows: write.changes.map(historyRow),
+  });
+  if (write.workspace) {
+    await upsertRows(db, {
+      table: tableIn(set, 'partition_state'),
+      key: ['partition'],
+      columns: { partition: 'integer', workspace: 'jsonb' },
+      rows: [{ partition: write.partition, workspace: write.workspace }],
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import type { ColumnType } from 'kysely';
+import type { CheckpointTables } from '@presence/store';
+import type { UserState } from '../domain/user-state.js';
+import type { PresenceView } from '../domain/views.js';
+import type { Workspace } from '../domain/workspace.js';
+
+/**
+ * The aggregator's read models (schema `presence`). Every value comes from events (no `now()`), so
+ * a replay of the log produces byte-identical rows. One checkpoint per partition,
+ * `user_presence/p<partition>`, covers the three tables: a batch writes them all in one transaction.
+ */
+
+type Timestamp = ColumnType<Date | null, string | null, string | null>;
+type Int8 = ColumnType<string, string, string>;
+
+/** One row per user: the view others see (queryable columns), the own view, the folded state. */
+export interface UserPresenceTable {
+  user_id: string;
+  partition: number;
+  presence: string;
+  display: string;
+  online: boolean;
+  status_text: string | null;
+  last_active: Timestamp;
+  /** Best state per platform, e.g. {"desktop":"online"}. */
+  devices: ColumnType<Record<string, string>, string, string>;
+  /** The presence version: DEVICE_EVENTS sequence of the fact that produced this view. */
+  version: Int8;
+  changed_at: Timestamp;
+  /** The view the user's own devices see, with its version. */
+  own: ColumnType<OwnColumn, string, string>;
+  state: ColumnType<UserState, string, string>;
+}
+
+export interface OwnColumn {
+  readonly view: PresenceView;
+  readonly version: number;
+}
+
+/** Every change of the public view ("last seen", GetPresenceAt). */
+export interface PresenceHistoryTable {
+  user_id: string;
+  version: Int8;
+  presence: string;
+  display: string;
+  online: boolean;
+  status_text: string | null;
+  last_active: Timestamp;
+  devices: ColumnType<Record<string, string>, string, string>;
+  changed_at: ColumnType<Date, string, string>;
+}
+
+/** What a partition folded besides its users: the workspace as of its checkpoint. */
+export interface PartitionStateTable {
+  partition: number;
+  workspace: ColumnType<Workspace, string, string>;
+}
+
+export const USER_PRESENCE = 'user_presence';
+
+/** The projection tables a rebuild writes beside the live ones, then swaps in. */
+export const PROJECTION_TABLES = ['user_presence', 'presence_history', 'partition_state'] as const;
+export type ProjectionTable = (typeof PROJECTION_TABLES)[number];
+export const nextTable = (table: ProjectionTable) => `${table}_next` as const;
+export type TableSet = 'live' | 'next';
+export const tableIn = (set: TableSet, table: ProjectionTable) =>
+  set === 'live' ? table : nextTable(table);
+
+/** The checkpoint of one partition's projection: `user_presence/p<partition>`. */
+export const userPresenceProjection = (partition: number) => `${USER_PRESENCE}/p${partition}`;
+
+export interface PresenceDatabase extends CheckpointTables {
+  user_presence: UserPresenceTable;
+  user_presence_next: UserPresenceTable;
+  presence_history: PresenceHistoryTable;
+  presence_history_next: PresenceHistoryTable;
+  partition_state: PartitionStateTable;
+  partition_state_next: PartitionStateTable;
+}

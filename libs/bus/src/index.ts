@@ -28,4 +28,5 @@ export {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-export type { NatsConnection } from '@nats-io/transport-node';
+export { headers, type NatsConnection } from '@nats-io/transport-node';
+export { openBucket, type BucketSpec, type KV, type KvEntry, type KvWatchEntry } from './kv.js';

@@ -1,5 +1,5 @@
 export { partitionOf } from './partition.js';
-export { STREAMS, type StreamName, type StreamSpec } from './streams.js';
+export { BUCKETS, STREAMS, type StreamName, type StreamSpec } from './streams.js';
 export { ALL_USERS_TOKEN, devicePartitionOf, lastToken, subjects } from './subjects.js';
 export { descriptorSetBase64 } from './generated/descriptor-set.js';
 export {
@@ -16,6 +16,7 @@ export {
   DeviceIdleTimedOut,
   DeviceSystemEvent,
   DisconnectReason,
+  GatewayHeartbeat,
   GatewayLost,
   ManualStatusSet,
   MeetingPresenceSet,

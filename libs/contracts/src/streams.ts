@@ -52,3 +52,11 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
   NOTIFICATIONS: log('NOTIFICATIONS', 'notify.v1.>', 'Notifications routed to users.'),
   WEBHOOKS: log('WEBHOOKS', 'webhook.v1.>', 'Incoming webhook configuration per room.'),
 };
+
+/** KV buckets (bucket-level max age; per-key TTL does not work on nats-server 2.9). */
+export const BUCKETS = {
+  /** Gateway heart-beats: key = gateway id, value = GatewayHeartbeat. */
+  gateways: 'presence_gateways',
+  /** Aggregator partition leases (`p<partition>` = owner) and members (`m.<instance>`). */
+  leases: 'presence_aggregator_leases',
+} as const;

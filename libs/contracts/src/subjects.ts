@@ -30,6 +30,11 @@ export const subjects = {
   workspaceState: 'presence.v1.workspace',
   /** The authoritative history of workspace facts (admin changes); copied into every partition. */
   workspaceFacts: 'device.v1.workspace',
+  /**
+   * Request/reply (core NATS, not stored): GetPresenceAtRequest -> GetPresenceAtResponse, answered
+   * by a presence-aggregator from `presence_history` (the gateway's GetPresenceAt).
+   */
+  presenceAtQuery: 'rpc.v1.presence.at',
   room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
   meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
   chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,

@@ -1,4 +1,4 @@
-import { envInt, envPort, parseConfig } from '@presence/kit';
+import { ConfigError, envInt, envPort, parseConfig } from '@presence/kit';
 import { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from '@presence/runtime';
 import { z } from 'zod';
 
@@ -9,6 +9,15 @@ const schema = z.object({
   AGGREGATOR_HTTP_PORT: envPort(8081),
   /** How often due timer facts are looked for; bounds how late an idle or grace timer fires. */
   AGGREGATOR_TIMER_TICK_MS: envInt({ default: 250, min: 10, max: 10_000 }),
+  /**
+   * Partitions this replica may own: `all`, or a list of numbers and ranges like `0-7,12`. Replicas
+   * share them through leases (fair share each), so this only narrows where a partition may run.
+   */
+  AGGREGATOR_PARTITIONS: z.string().default('all').describe('`all` or partitions like `0-7,12`'),
+  /** A replica's partitions are taken over this long after it stops renewing them. */
+  AGGREGATOR_LEASE_TTL_MS: envInt({ default: 6_000, min: 1_000, max: 300_000 }),
+  /** A gateway silent for this long is lost: its devices go offline (RULES.md 1: within 15 s). */
+  GATEWAY_LIVENESS_TIMEOUT_MS: envInt({ default: 10_000, min: 500, max: 300_000 }),
   /** The smallest idle timeout users and admins may set (RULES.md 1: 60 s). */
   PRESENCE_MIN_IDLE_TIMEOUT_S: envInt({ default: 60, min: 1, max: 86_400 }),
 });
@@ -17,6 +26,10 @@ export interface AggregatorConfig extends BaseConfig {
   readonly partitions: number;
   readonly timerTickMs: number;
   readonly minIdleTimeoutS: number;
+  /** Partitions this replica may own, ascending. */
+  readonly candidatePartitions: readonly number[];
+  readonly leaseTtlMs: number;
+  readonly gatewayLivenessTimeoutMs: number;
 }
 
 export function loadConfig(
@@ -30,5 +43,31 @@ export function loadConfig(
     partitions: raw.PRESENCE_PARTITIONS,
     timerTickMs: raw.AGGREGATOR_TIMER_TICK_MS,
     minIdleTimeoutS: raw.PRESENCE_MIN_IDLE_TIMEOUT_S,
+    candidatePartitions: parsePartitions(raw.AGGREGATOR_PARTITIONS, raw.PRESENCE_PARTITIONS),
+    leaseTtlMs: raw.AGGREGATOR_LEASE_TTL_MS,
+    gatewayLivenessTimeoutMs: raw.GATEWAY_LIVENESS_TIMEOUT_MS,
   });
+}
+
+/** `all` or `0-7,12` -> the partition numbers, each below `count`; refused with the variable named. */
+export function parsePartitions(spec: string, count: number): number[] {
+  const all = Array.from({ length: count }, (_, p) => p);
+  if (spec.trim() === 'all') return all;
+  const chosen = new Set<number>();
+  for (const part of spec.split(',')) {
+    const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const from = Number(match?.[1]);
+    const to = Number(match?.[2] ?? match?.[1]);
+    if (!match || from > to || to >= count) {
+      throw new ConfigError([
+        {
+          variable: 'AGGREGATOR_PARTITIONS',
+          expected: `\`all\` or partitions and ranges below PRESENCE_PARTITIONS (${count}) such as \`0-7,12\``,
+          given: JSON.stringify(spec),
+        },
+      ]);
+    }
+    for (let p = from; p <= to; p += 1) chosen.add(p);
+  }
+  return [...chosen].sort((a, b) => a - b);
 }

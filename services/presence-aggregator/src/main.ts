@@ -1,7 +1,11 @@
 import { runService, type CommandContext } from '@presence/runtime';
 import { presenceAdminService } from './adapters/admin-grpc.js';
 import { createAggregatorMetrics } from './adapters/metrics.js';
+import { startCapMonitor } from './adapters/cap-monitor.js';
+import { watchGateways } from './adapters/gateway-liveness.js';
+import { startPartitionOwnership } from './adapters/partition-leases.js';
 import { startPartitionWorker } from './adapters/partition-worker.js';
+import { servePresenceAt } from './adapters/presence-at.js';
 import { rebuildProjections } from './adapters/rebuild.js';
 import { startWorkspaceFollower } from './adapters/workspace-follower.js';
 import { loadConfig, type AggregatorConfig } from './config.js';
@@ -38,6 +42,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
   start: async (ctx) => {
     const { config, logger } = ctx;
     const metrics = createAggregatorMetrics(ctx.registry);
+    const clock = Date.now;
     const workspace = await startWorkspaceFollower({
       nc: ctx.nc,
       js: ctx.js,
@@ -45,9 +50,21 @@ await runService<AggregatorConfig, PresenceDatabase>({
       minIdleTimeoutS: config.minIdleTimeoutS,
     });
     ctx.lifecycle.onShutdown('workspace', () => workspace.stop());
-    const partitions = Array.from({ length: config.partitions }, (_, p) => p);
-    const workers = await Promise.all(
-      partitions.map((partition) =>
+    const gateways = await watchGateways({
+      js: ctx.js,
+      logger,
+      timeoutMs: config.gatewayLivenessTimeoutMs,
+      clock,
+    });
+    ctx.lifecycle.onShutdown('gateway liveness', () => gateways.stop());
+    const ownership = await startPartitionOwnership({
+      js: ctx.js,
+      logger,
+      instanceId: ctx.instanceId,
+      candidates: config.candidatePartitions,
+      leaseTtlMs: config.leaseTtlMs,
+      renewMs: Math.max(250, Math.floor(config.leaseTtlMs / 3)),
+      start: (partition) =>
         startPartitionWorker({
           js: ctx.js,
           db: ctx.db,
@@ -55,24 +72,32 @@ await runService<AggregatorConfig, PresenceDatabase>({
           logger,
           metrics,
           workspace,
-          clock: Date.now,
+          gateways,
+          clock,
           timerTickMs: config.timerTickMs,
         }),
-      ),
-    );
-    logger.info(
-      { partitions: workers.length },
-      'folding DEVICE_EVENTS from each partition checkpoint',
-    );
-    ctx.lifecycle.onShutdown('partitions', async () => {
-      await Promise.all(workers.map((worker) => worker.stop()));
     });
+    ctx.lifecycle.onShutdown('partitions', () => ownership.stop());
+    logger.info(
+      { partitions: ownership.owned() },
+      'folding DEVICE_EVENTS of the partitions this replica owns',
+    );
+    const cap = startCapMonitor({
+      workspace,
+      connections: () => gateways.connections(),
+      isLeader: () => ownership.owned().includes(0),
+      logger,
+      intervalMs: 1000,
+    });
+    ctx.lifecycle.onShutdown('connection cap', () => cap.stop());
+    const presenceAtQueries = servePresenceAt({ nc: ctx.nc, db: ctx.db, logger });
+    ctx.lifecycle.onShutdown('presence-at queries', () => presenceAtQueries.stop());
     return {
       grpc: [
         presenceAdminService({
           workspace,
           limits: { minIdleTimeoutS: config.minIdleTimeoutS },
-          connections: () => 0,
+          connections: () => gateways.connections(),
           rebuild: () => rebuild(ctx),
           logger,
         }),

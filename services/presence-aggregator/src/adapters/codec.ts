@@ -12,6 +12,7 @@ import {
   Presence,
   PresenceChanged,
   PresenceSwitch,
+  type PresenceView as PbView,
   ShareAvailability,
   SystemState as PbSystemState,
   lastToken,
@@ -28,7 +29,7 @@ import type {
 } from '../domain/facts.js';
 import type { PresenceChange } from '../domain/record.js';
 import type { TimerFact } from '../domain/timers.js';
-import type { DisplayName, PresenceName } from '../domain/views.js';
+import type { DisplayName, PresenceName, PresenceView } from '../domain/views.js';
 import type { CustomStatus, CustomStatusPresence, WorkspaceSettings } from '../domain/workspace.js';
 
 /** The only place that converts between protobuf and the aggregator's domain types. */
@@ -360,21 +361,35 @@ const PB_PLATFORM: Record<Platform, PbPlatform> = {
 
 /** The PresenceChanged message of a change (public or own view). */
 export function encodePresenceChanged(change: PresenceChange): Uint8Array {
-  const { view } = change;
   return PresenceChanged.encode({
-    view: {
-      userId: change.userId,
-      presence: PRESENCE[view.presence],
-      display: DISPLAY[view.display],
-      online: view.online,
-      statusText: view.statusText ?? undefined,
-      lastActive: view.lastActive ?? undefined,
-      devices: Object.entries(view.devices).map(([platform, state]) => ({
-        platform: PB_PLATFORM[platform as Platform],
-        state: state === 'online' ? DeviceState.DEVICE_STATE_ONLINE : DeviceState.DEVICE_STATE_AWAY,
-      })),
-      version: String(change.version),
-    },
+    view: encodeView(change.userId, change.view, change.version),
     changedAt: change.changedAt,
   }).finish();
+}
+
+/** A view as protobuf; null is a user never seen (offline, version 0). */
+export function encodeView(userId: string, view: PresenceView | null, version: number): PbView {
+  if (view === null) {
+    return {
+      userId,
+      presence: Presence.PRESENCE_OFFLINE,
+      display: Display.DISPLAY_OFFLINE,
+      online: false,
+      devices: [],
+      version: '0',
+    };
+  }
+  return {
+    userId,
+    presence: PRESENCE[view.presence],
+    display: DISPLAY[view.display],
+    online: view.online,
+    statusText: view.statusText ?? undefined,
+    lastActive: view.lastActive ?? undefined,
+    devices: Object.entries(view.devices).map(([platform, state]) => ({
+      platform: PB_PLATFORM[platform as Platform],
+      state: state === 'online' ? DeviceState.DEVICE_STATE_ONLINE : DeviceState.DEVICE_STATE_AWAY,
+    })),
+    version: String(version),
+  };
 }

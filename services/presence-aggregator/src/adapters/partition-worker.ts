@@ -18,6 +18,7 @@ import { writePartition } from '../read-models/projection.js';
 import { loadPartition } from '../read-models/queries.js';
 import { userPresenceProjection, type PresenceDatabase } from '../read-models/tables.js';
 import { decodeFact, timerBody } from './codec.js';
+import type { GatewayLiveness } from './gateway-liveness.js';
 import type { AggregatorMetrics } from './metrics.js';
 import { ownChangedEvent, presenceChangedEvent, SOURCE } from './presence-events.js';
 import { createTimerQueue } from './timer-queue.js';
@@ -30,6 +31,7 @@ export interface PartitionWorkerDeps {
   readonly logger: Logger;
   readonly metrics: AggregatorMetrics;
   readonly workspace: WorkspaceFollower;
+  readonly gateways: Pick<GatewayLiveness, 'lost'>;
   /** The only clock of the aggregator: it decides when a timer fact is due (DESIGN.md, timers). */
   readonly clock: () => number;
   readonly timerTickMs: number;
@@ -62,14 +64,30 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   /** Records as of the checkpoint: only updated after their batch committed. */
   let users: Map<string, UserRecord>;
   let stopped = false;
+  /** Connected devices per gateway id in this partition: the gateways whose death matters here. */
+  const gatewayRefs = new Map<string, number>();
+  /** Gateways whose GatewayLost this worker appended and has not folded yet. */
+  const reportedLost = new Set<string>();
 
   async function resume(): Promise<bigint> {
     const position = await writer.load();
     const loaded = await loadPartition(db, partition);
     workspace = loaded.workspace;
     users = new Map(loaded.users);
+    gatewayRefs.clear();
+    for (const record of users.values()) countGateways(record, 1);
     rescheduleAll();
     return position;
+  }
+
+  function countGateways(record: UserRecord | undefined, delta: 1 | -1): void {
+    if (!record) return;
+    for (const device of Object.values(record.state.devices)) {
+      if (device.closed) continue;
+      const count = (gatewayRefs.get(device.gatewayId) ?? 0) + delta;
+      if (count > 0) gatewayRefs.set(device.gatewayId, count);
+      else gatewayRefs.delete(device.gatewayId);
+    }
   }
 
   function rescheduleAll(): void {
@@ -111,6 +129,8 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     const settingsChanged = applied.workspace.settings !== workspace.settings;
     workspace = applied.workspace;
     for (const [userId, record] of applied.updated) {
+      countGateways(users.get(userId), -1);
+      countGateways(record, 1);
       users.set(userId, record);
       timers.schedule(userId, nextDueAt(record.state, workspace.settings));
     }
@@ -177,14 +197,45 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
           });
         }
       }
+      const lost = appendGatewaysLost(now);
       await timerPublisher.flush();
       metrics.timerFactsAppended.inc({ partition }, due.length);
+      if (lost.length > 0)
+        logger.warn({ gateways: lost }, 'gateways stopped heart-beating: their devices go offline');
     } catch (error) {
       logger.warn({ err: error, users: due.length }, 'cannot append timer facts; retrying in 1 s');
       for (const userId of due) timers.schedule(userId, now + 1000);
+      reportedLost.clear();
     } finally {
       ticking = false;
     }
+  }
+
+  /** A dead gateway leaves no ghost online users: one GatewayLost per partition it had devices in. */
+  function appendGatewaysLost(now: number): string[] {
+    for (const gatewayId of reportedLost)
+      if (!gatewayRefs.has(gatewayId)) reportedLost.delete(gatewayId);
+    const lost = deps.gateways.lost(gatewayRefs.keys()).filter((id) => !reportedLost.has(id));
+    for (const gatewayId of lost) {
+      reportedLost.add(gatewayId);
+      const id = `gateway-lost:${gatewayId}:p${partition}`;
+      const occurredAt = new Date(now).toISOString();
+      void timerPublisher.publish({
+        natsSubject: subjects.deviceAllUsers(partition),
+        id,
+        type: 'presence.v1.DeviceEvent',
+        source: SOURCE,
+        subject: gatewayId,
+        time: occurredAt,
+        data: DeviceEvent.encode({
+          eventId: id,
+          userId: '',
+          occurredAt,
+          event: { $case: 'gatewayLost', value: { gatewayId, lastHeartbeatAt: undefined } },
+        }).finish(),
+      });
+    }
+    return lost;
   }
 
   /**

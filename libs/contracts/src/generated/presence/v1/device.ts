@@ -278,6 +278,20 @@ export interface DeviceGraceExpired {
   disconnectedSeq: string;
 }
 
+/**
+ * A gateway instance's heart-beat: the value of key `<gateway_id>` in the KV bucket `presence_gateways`
+ * (bucket max age = the liveness timeout), written every few seconds and deleted on a clean shutdown.
+ * The presence-aggregator turns a heart-beat that stops into GatewayLost, and sums `connections` for
+ * the connection cap (RULES.md 4).
+ */
+export interface GatewayHeartbeat {
+  gatewayId: string;
+  /** WebSocket connections the gateway holds now. */
+  connections: number;
+  startedAt: string | undefined;
+  sentAt: string | undefined;
+}
+
 /** Timer fact: a gateway instance stopped heart-beating; its sessions are gone. */
 export interface GatewayLost {
   gatewayId: string;
@@ -1599,6 +1613,135 @@ export const DeviceGraceExpired: MessageFns<DeviceGraceExpired> = {
     message.deviceId = object.deviceId ?? "";
     message.sessionId = object.sessionId ?? "";
     message.disconnectedSeq = object.disconnectedSeq ?? "0";
+    return message;
+  },
+};
+
+function createBaseGatewayHeartbeat(): GatewayHeartbeat {
+  return { gatewayId: "", connections: 0, startedAt: undefined, sentAt: undefined };
+}
+
+export const GatewayHeartbeat: MessageFns<GatewayHeartbeat> = {
+  encode(message: GatewayHeartbeat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.gatewayId !== "") {
+      writer.uint32(10).string(message.gatewayId);
+    }
+    if (message.connections !== 0) {
+      writer.uint32(16).uint32(message.connections);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.sentAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.sentAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GatewayHeartbeat {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGatewayHeartbeat();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.gatewayId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.connections = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sentAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GatewayHeartbeat {
+    return {
+      gatewayId: isSet(object.gatewayId)
+        ? globalThis.String(object.gatewayId)
+        : isSet(object.gateway_id)
+        ? globalThis.String(object.gateway_id)
+        : "",
+      connections: isSet(object.connections) ? globalThis.Number(object.connections) : 0,
+      startedAt: isSet(object.startedAt)
+        ? globalThis.String(object.startedAt)
+        : isSet(object.started_at)
+        ? globalThis.String(object.started_at)
+        : undefined,
+      sentAt: isSet(object.sentAt)
+        ? globalThis.String(object.sentAt)
+        : isSet(object.sent_at)
+        ? globalThis.String(object.sent_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GatewayHeartbeat): unknown {
+    const obj: any = {};
+    if (message.gatewayId !== "") {
+      obj.gatewayId = message.gatewayId;
+    }
+    if (message.connections !== 0) {
+      obj.connections = Math.round(message.connections);
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt;
+    }
+    if (message.sentAt !== undefined) {
+      obj.sentAt = message.sentAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GatewayHeartbeat>, I>>(base?: I): GatewayHeartbeat {
+    return GatewayHeartbeat.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GatewayHeartbeat>, I>>(object: I): GatewayHeartbeat {
+    const message = createBaseGatewayHeartbeat();
+    message.gatewayId = object.gatewayId ?? "";
+    message.connections = object.connections ?? 0;
+    message.startedAt = object.startedAt ?? undefined;
+    message.sentAt = object.sentAt ?? undefined;
     return message;
   },
 };

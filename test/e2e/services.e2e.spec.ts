@@ -57,21 +57,11 @@ const SERVICES: Array<
     string,
     string,
     new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client,
-    Call,
+    Call | null,
   ]
 > = [
-  [
-    'gateway',
-    'presence.v1.PresenceService',
-    PresenceServiceClient,
-    unary('getPresence', { userIds: ['a'] }),
-  ],
-  [
-    'presence-aggregator',
-    'presence.v1.PresenceAdminService',
-    PresenceAdminServiceClient,
-    unary('getSettings', {}),
-  ],
+  ['gateway', 'presence.v1.PresenceService', PresenceServiceClient, null],
+  ['presence-aggregator', 'presence.v1.PresenceAdminService', PresenceAdminServiceClient, null],
   [
     'room-membership',
     'presence.v1.RoomService',
@@ -98,7 +88,7 @@ const SERVICES: Array<
   ],
 ];
 
-describe.each(SERVICES)('%s', (name, serviceName, ClientCtor, notYet) => {
+describe.each(SERVICES)('%s', (name, serviceName) => {
   it('is ready, healthy and reflects its service', async () => {
     const service = byName(name);
     expect((await fetch(`${service.httpUrl}/readyz`)).status).toBe(200);
@@ -109,7 +99,13 @@ describe.each(SERVICES)('%s', (name, serviceName, ClientCtor, notYet) => {
     const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
     expect(metrics).toContain(`service="${name}"`);
   });
+});
 
+const PENDING = SERVICES.filter(
+  (entry): entry is [string, string, (typeof entry)[2], Call] => entry[3] !== null,
+);
+
+describe.each(PENDING)('%s (issue not landed yet)', (name, _serviceName, ClientCtor, notYet) => {
   it('answers RPCs that have not landed with UNIMPLEMENTED', async () => {
     const client = new ClientCtor(
       `127.0.0.1:${byName(name).grpcPort}`,
@@ -128,7 +124,12 @@ describe('infrastructure declared by the services', () => {
     const jsm = await jetstreamManager(nc);
     const names: string[] = [];
     for await (const info of jsm.streams.list()) names.push(info.config.name);
-    expect(names.sort()).toEqual([
+    // KV buckets are streams too: gateway heart-beats and aggregator partition leases.
+    expect(names.filter((n) => n.startsWith('KV_')).sort()).toEqual([
+      'KV_presence_aggregator_leases',
+      'KV_presence_gateways',
+    ]);
+    expect(names.filter((n) => !n.startsWith('KV_')).sort()).toEqual([
       'CHAT',
       'DEVICE_EVENTS',
       'MEETINGS',

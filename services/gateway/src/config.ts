@@ -15,6 +15,10 @@ const schema = z.object({
   GATEWAY_MAX_FRAME_BYTES: envInt({ default: 16_384, min: 256, max: 1_048_576 }),
   /** Users one connection may watch (`watch_limit_exceeded` beyond). */
   GATEWAY_MAX_WATCHED: envInt({ default: 10_000, min: 1, max: 100_000 }),
+  /** User ids in one GetPresence or WatchPresence call (INVALID_ARGUMENT beyond). */
+  GATEWAY_MAX_USERS_PER_CALL: envInt({ default: 1_000, min: 1, max: 100_000 }),
+  /** How often the gateway heart-beats (aggregators declare it lost after their liveness timeout). */
+  GATEWAY_HEARTBEAT_MS: envInt({ default: 2_000, min: 100, max: 60_000 }),
 });
 
 export interface GatewayConfig extends BaseConfig {
@@ -22,6 +26,8 @@ export interface GatewayConfig extends BaseConfig {
   readonly partitions: number;
   readonly maxFrameBytes: number;
   readonly maxWatched: number;
+  readonly maxUsersPerCall: number;
+  readonly heartbeatMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -34,5 +40,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     partitions: raw.PRESENCE_PARTITIONS,
     maxFrameBytes: raw.GATEWAY_MAX_FRAME_BYTES,
     maxWatched: raw.GATEWAY_MAX_WATCHED,
+    maxUsersPerCall: raw.GATEWAY_MAX_USERS_PER_CALL,
+    heartbeatMs: raw.GATEWAY_HEARTBEAT_MS,
   });
 }

@@ -1,20 +1,14 @@
-import { PresenceServiceService } from '@presence/contracts';
 import { Gauge } from 'prom-client';
-import { unimplementedService } from '@presence/kit';
 import { runService } from '@presence/runtime';
 import { createDeviceLog } from './adapters/device-log.js';
+import { startHeartbeat } from './adapters/heartbeat.js';
 import { WatchHub } from './adapters/hub.js';
+import { presenceGrpcService } from './adapters/presence-grpc.js';
+import { createPresenceHistory } from './adapters/presence-history.js';
 import { createPresenceSource } from './adapters/presence-source.js';
+import { createWorkspaceSource } from './adapters/workspace-source.js';
 import { attachWebSocketServer } from './adapters/ws-server.js';
 import { DEV_JWT_SECRET, loadConfig, type GatewayConfig } from './config.js';
-
-/** Workspace settings announced in `hello`: the defaults of RULES.md until the aggregator serves them. */
-const DEFAULT_SETTINGS = {
-  idle_timeout_s: 300,
-  allow_invisible: true,
-  allow_custom_status_text: true,
-  presence_enabled: true,
-};
 
 /** Frames above the configured limit get an error frame; only absurd ones (64x) cut the socket. */
 const HARD_PAYLOAD_FACTOR = 64;
@@ -30,27 +24,44 @@ await runService<GatewayConfig, never>({
         'PRESENCE_JWT_SECRET is the local development default; set it for any shared deployment',
       );
     }
+    const workspace = await createWorkspaceSource(ctx.nc, logger);
     const hub = new WatchHub();
+    const owners = new WatchHub();
     const presence = await createPresenceSource(ctx.nc, logger);
-    const unsubscribe = presence.subscribe((view) => hub.dispatch(view));
+    const unsubscribe = presence.subscribe(
+      (update) => hub.dispatch(update),
+      (user) => hub.has(user),
+    );
+    const unsubscribeOwn = presence.subscribeOwn(
+      (update) => owners.dispatch(update),
+      (user) => owners.has(user),
+    );
+    const log = createDeviceLog({
+      js: ctx.js,
+      partitions: config.partitions,
+      gatewayId: ctx.instanceId,
+    });
     const ws = attachWebSocketServer({
       server: ctx.http.server,
       jwtSecret: config.jwtSecret,
       maxPayloadBytes: config.maxFrameBytes * HARD_PAYLOAD_FACTOR,
       hub,
+      owners,
       presence,
-      log: createDeviceLog({
-        js: ctx.js,
-        partitions: config.partitions,
-        gatewayId: ctx.instanceId,
-      }),
+      workspace,
+      log,
       limits: {
         maxFrameBytes: config.maxFrameBytes,
         maxWatched: config.maxWatched,
         maxUsersPerFrame: config.maxWatched,
       },
-      settings: DEFAULT_SETTINGS,
       logger,
+    });
+    workspace.onChange((next, previous) => {
+      if (next.presenceEnabled !== previous.presenceEnabled) {
+        logger.info({ enabled: next.presenceEnabled }, 'presence service switched');
+        ws.presenceSwitched(next.presenceEnabled);
+      }
     });
     new Gauge({
       name: 'presence_gateway_connections',
@@ -68,20 +79,34 @@ await runService<GatewayConfig, never>({
         this.set(hub.watchedUsers);
       },
     });
+    // Registered before the WebSockets so it stops after them (shutdown runs in reverse): the
+    // drained sessions are in the log before the heart-beat key goes.
+    const heartbeat = await startHeartbeat({
+      js: ctx.js,
+      gatewayId: ctx.instanceId,
+      connections: () => ws.connections,
+      intervalMs: config.heartbeatMs,
+      logger,
+    });
+    ctx.lifecycle.onShutdown('heartbeat', () => heartbeat.stop());
     ctx.lifecycle.onShutdown('websockets', async () => {
       await ws.close();
       unsubscribe();
+      unsubscribeOwn();
+      workspace.close();
     });
     return {
       grpc: [
-        {
-          name: 'presence.v1.PresenceService',
-          definition: PresenceServiceService,
-          implementation: unimplementedService(
-            PresenceServiceService,
-            'presence.v1.PresenceService',
-          ),
-        },
+        presenceGrpcService({
+          hub,
+          presence,
+          log,
+          workspace,
+          history: createPresenceHistory(ctx.nc),
+          maxUsersPerCall: config.maxUsersPerCall,
+          shutdown: ctx.lifecycle.signal,
+          logger,
+        }),
       ],
     };
   },

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { isDomainError } from '@presence/domain';
 import type { Logger } from '@presence/kit';
 import {
   parseClientFrame,
@@ -7,11 +8,15 @@ import {
   type FrameId,
 } from '../domain/frames.js';
 import type { PlatformName } from '../domain/handshake.js';
+import { OwnFeed } from '../domain/own-feed.js';
+import { decideStatus, type StatusFact } from '../domain/status-commands.js';
+import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
+import { helloSettings, type Workspace } from '../domain/workspace.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import type { Watcher, WatchHub } from './hub.js';
 import type { PresenceSource } from './presence-source.js';
-import type { WireView } from './wire.js';
+import type { PresenceUpdate } from './wire.js';
 
 export interface ConnectionLimits {
   readonly maxFrameBytes: number;
@@ -20,13 +25,16 @@ export interface ConnectionLimits {
 }
 
 export interface ConnectionDeps {
+  /** Public views, by watched user. */
   readonly hub: WatchHub;
+  /** Own views (`presence.v1.own.<user>`), by connected user. */
+  readonly owners: WatchHub;
   readonly log: DeviceLog;
   readonly presence: PresenceSource;
+  /** The current workspace (presence-aggregator owns it): `hello` settings and status checks. */
+  readonly workspace: { current(): Workspace };
   readonly limits: ConnectionLimits;
   readonly logger: Logger;
-  /** Workspace settings announced in `hello` (presence-aggregator owns them). */
-  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 export interface Identity extends DeviceSessionRef {
@@ -46,11 +54,17 @@ const SNAPSHOT_CONCURRENCY = 64;
 
 /**
  * One device session: appends its facts to the log, answers its frames in order, and delivers
- * the presence of the users it watches (its own user included). Frames are handled one at a
- * time, so a watch's snapshots and ack go out before the next frame's answer.
+ * the presence of the users it watches and of its own user (public and own views merged). Frames
+ * are handled one at a time, so a watch's snapshots and ack go out before the next frame's answer.
  */
 export class DeviceConnection implements Watcher {
-  private readonly session: WatchSession<WireView>;
+  private readonly session: WatchSession<PresenceUpdate>;
+  private readonly own = new OwnFeed<PresenceUpdate>();
+  private readonly ownWatcher: Watcher = {
+    deliver: (update) => this.sendAll(this.own.onChange(update, 'own')),
+  };
+  /** `hello` went out: only from then on may other frames reach the client. */
+  private greeted = false;
   private queue: Promise<void> = Promise.resolve();
   /** The log holds this session's end (or never held its start): append no further disconnect. */
   private endRecorded = false;
@@ -77,8 +91,17 @@ export class DeviceConnection implements Watcher {
     );
   }
 
-  deliver(view: WireView, frame: () => string): void {
-    for (const out of this.session.onChange(view)) this.sendOutgoing(out, frame);
+  deliver(update: PresenceUpdate): void {
+    this.sendAll(
+      update.user === this.identity.userId
+        ? this.own.onChange(update, 'public')
+        : this.session.onChange(update),
+    );
+  }
+
+  /** The presence service was switched off or on (RULES.md 4); `hello` carries it until then. */
+  presenceSwitched(enabled: boolean): void {
+    if (this.greeted) this.send({ type: enabled ? 'presence.enabled' : 'presence.disabled' });
   }
 
   /** Ends the session for a gateway shutdown: the devices are not the ones going away. */
@@ -100,9 +123,11 @@ export class DeviceConnection implements Watcher {
   }
 
   private async open(): Promise<void> {
-    const { hub, log, presence, settings } = this.deps;
+    const { hub, owners, log, presence, workspace } = this.deps;
     const self = this.identity.userId;
-    if (this.session.watchSelf(self)) hub.add(this, [self]);
+    this.session.watchSelf(self);
+    hub.add(this, [self]);
+    owners.add(this.ownWatcher, [self]);
     try {
       await log.connected(this.identity, this.identity.platform);
     } catch (error) {
@@ -115,24 +140,26 @@ export class DeviceConnection implements Watcher {
       this.ws.close(CLOSE.tryAgainLater, 'presence log unavailable, retry later');
       return;
     }
-    let view: WireView;
+    let snapshots: [PresenceUpdate, PresenceUpdate | null];
     try {
-      view = await presence.snapshot(self);
+      snapshots = await Promise.all([presence.snapshot(self), presence.ownSnapshot(self)]);
     } catch (error) {
       // The session is in the log; closing records its end (abnormal) so no ghost stays online.
       this.deps.logger.error({ err: error, user: self }, 'cannot read the own presence view');
       this.ws.close(CLOSE.tryAgainLater, 'presence unavailable, retry later');
       return;
     }
+    const { self: view, out } = this.own.onSnapshot(...snapshots);
     this.send({
       type: 'hello',
       session: this.identity.sessionId,
       user: self,
       device: this.identity.deviceId,
-      settings,
-      self: view,
+      settings: helloSettings(workspace.current()),
+      self: view.wire,
     });
-    for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+    this.greeted = true;
+    this.sendAll(out);
   }
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
@@ -174,6 +201,11 @@ export class DeviceConnection implements Watcher {
       case 'device':
         await log.systemEvent(this.identity, frame.state);
         return this.ack(frame.id);
+      case 'status.set':
+      case 'status.custom':
+      case 'status.text':
+      case 'preferences.set':
+        return this.status(frame);
       case 'goodbye':
         await log.disconnected(this.identity, 'goodbye');
         this.endRecorded = true;
@@ -190,6 +222,19 @@ export class DeviceConnection implements Watcher {
     }
   }
 
+  /** Status commands: checked against the workspace, acked once their fact is in the log. */
+  private async status(frame: StatusFrame & { readonly id?: FrameId }): Promise<void> {
+    let fact: StatusFact;
+    try {
+      fact = decideStatus(frame, this.deps.workspace.current(), this.identity.deviceId);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      return this.sendError({ code: error.code, message: error.message, id: frame.id });
+    }
+    await this.deps.log.statusFact(this.identity.userId, fact);
+    this.ack(frame.id);
+  }
+
   private async watch(users: readonly string[], id: FrameId | undefined): Promise<void> {
     const fresh = this.session.watch(users);
     if (fresh === null) {
@@ -204,8 +249,7 @@ export class DeviceConnection implements Watcher {
       for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
         const batch = fresh.slice(i, i + SNAPSHOT_CONCURRENCY);
         const views = await Promise.all(batch.map((user) => this.deps.presence.snapshot(user)));
-        for (const view of views)
-          for (const out of this.session.onSnapshot(view)) this.sendOutgoing(out);
+        for (const view of views) this.sendAll(this.session.onSnapshot(view));
       }
     } catch (error) {
       // Undo the whole watch so no user waits forever for a snapshot; the client may retry it.
@@ -227,7 +271,8 @@ export class DeviceConnection implements Watcher {
 
   private onClose(): void {
     this.closed = true;
-    this.deps.hub.remove(this, [...this.session.users()]);
+    this.deps.hub.remove(this, this.session.users());
+    this.deps.owners.remove(this.ownWatcher, [this.identity.userId]);
     // Queued behind `open` and any goodbye in flight, so the log gets connect before disconnect and
     // one end per session.
     if (!this.closing) this.enqueue(() => this.recordEnd('abnormal'));
@@ -244,9 +289,11 @@ export class DeviceConnection implements Watcher {
     });
   }
 
-  private sendOutgoing(out: Outgoing<WireView>, frame?: () => string): void {
-    if (out.kind === 'snapshot') this.send({ type: 'presence', ...out.view });
-    else this.sendRaw(frame ? frame() : JSON.stringify({ type: 'presence.changed', ...out.view }));
+  private sendAll(outgoing: readonly Outgoing<PresenceUpdate>[]): void {
+    for (const out of outgoing) {
+      if (out.kind === 'snapshot') this.send({ type: 'presence', ...out.view.wire });
+      else this.sendRaw(out.view.frame());
+    }
   }
 
   private ack(id: FrameId | undefined): void {

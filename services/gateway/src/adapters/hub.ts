@@ -1,14 +1,14 @@
-import type { WireView } from './wire.js';
+import type { PresenceUpdate } from './wire.js';
 
 /** Something that receives the presence changes of the users it watches. */
 export interface Watcher {
-  /** `frame()` builds the shared `presence.changed` JSON once per change, for all watchers. */
-  deliver(view: WireView, frame: () => string): void;
+  /** The update builds its JSON frame or keeps its protobuf once for all watchers. */
+  deliver(update: PresenceUpdate): void;
 }
 
 /**
- * The gateway's reverse index `user -> connections watching` (DESIGN.md, fan-out). Each change is
- * serialised at most once, however many connections watch the user.
+ * The gateway's reverse index `user -> watchers` (DESIGN.md, fan-out): device connections and
+ * gRPC WatchPresence calls. Each change is serialised at most once, however many watch the user.
  */
 export class WatchHub {
   private readonly watchers = new Map<string, Set<Watcher>>();
@@ -30,12 +30,15 @@ export class WatchHub {
     }
   }
 
-  dispatch(view: WireView): void {
-    const set = this.watchers.get(view.user);
+  /** Whether anyone watches the user: changes of nobody's interest are not even decoded. */
+  has(user: string): boolean {
+    return this.watchers.has(user);
+  }
+
+  dispatch(update: PresenceUpdate): void {
+    const set = this.watchers.get(update.user);
     if (!set) return;
-    let frame: string | undefined;
-    const build = () => (frame ??= JSON.stringify({ type: 'presence.changed', ...view }));
-    for (const watcher of set) watcher.deliver(view, build);
+    for (const watcher of set) watcher.deliver(update);
   }
 
   /** Users with at least one watcher. */

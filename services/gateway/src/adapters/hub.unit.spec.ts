@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { PresenceUpdate } from './wire.js';
 import { WatchHub, type Watcher } from './hub.js';
-import { unknownUserView } from './wire.js';
 
 function recorder(): Watcher & { frames: string[] } {
   const frames: string[] = [];
-  return { frames, deliver: (_view, frame) => frames.push(frame()) };
+  return { frames, deliver: (update) => frames.push(update.frame()) };
 }
+
+const update = (user: string, version: number) => {
+  const unknown = PresenceUpdate.unknown(user).message;
+  return new PresenceUpdate({ ...unknown, view: { ...unknown.view, version: String(version) } });
+};
 
 describe('WatchHub', () => {
   it('delivers a change to every watcher of the user, serialised once', () => {
@@ -14,12 +19,16 @@ describe('WatchHub', () => {
     const b = recorder();
     hub.add(a, ['bob']);
     hub.add(b, ['bob', 'eve']);
-    hub.dispatch({ ...unknownUserView('bob'), version: 3 });
+    hub.dispatch(update('bob', 3));
     expect(a.frames).toEqual(b.frames);
     expect(a.frames[0]).toBe(b.frames[0]);
-    expect(JSON.parse(a.frames[0]!)).toMatchObject({
+    expect(JSON.parse(a.frames[0]!)).toEqual({
       type: 'presence.changed',
       user: 'bob',
+      presence: 'offline',
+      display: 'offline',
+      online: false,
+      devices: {},
       version: 3,
     });
   });
@@ -28,9 +37,11 @@ describe('WatchHub', () => {
     const hub = new WatchHub();
     const a = recorder();
     hub.add(a, ['bob']);
+    expect(hub.has('bob')).toBe(true);
     hub.remove(a, ['bob']);
-    hub.dispatch(unknownUserView('bob'));
+    hub.dispatch(update('bob', 1));
     expect(a.frames).toEqual([]);
+    expect(hub.has('bob')).toBe(false);
     expect(hub.watchedUsers).toBe(0);
   });
 });

@@ -1,33 +1,50 @@
-import { createLastValueReader, type NatsConnection } from '@presence/bus';
-import { PresenceChanged, subjects } from '@presence/contracts';
+import { createLastValueReader, type LastValueReader, type NatsConnection } from '@presence/bus';
+import { lastToken, PresenceChanged, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
-import { toWireView, unknownUserView, type WireView } from './wire.js';
+import { PresenceUpdate } from './wire.js';
 
 /**
- * Where the gateway's presence views come from. Changes arrive on a plain core NATS subscription
- * to `presence.v1.changed.>` (JetStream-stored messages reach core subscribers too, and it is the
- * fastest path: DESIGN.md, hot path); snapshots are the PRESENCE stream's last message per subject.
+ * Where the gateway's presence views come from. Changes arrive on plain core NATS subscriptions
+ * (JetStream-stored messages reach core subscribers too, and it is the fastest path: DESIGN.md,
+ * hot path): `presence.v1.changed.>` for the views others see, `presence.v1.own.>` for the own
+ * views of invisible or hidden users. Snapshots are the PRESENCE stream's last message per subject.
  */
 export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
-  const reader = await createLastValueReader(nc, 'PRESENCE');
+  const reader: LastValueReader = await createLastValueReader(nc, 'PRESENCE');
 
-  async function snapshot(user: string): Promise<WireView> {
-    const last = await reader.last(subjects.presenceChanged(user));
-    if (last === null) return unknownUserView(user);
-    const view = PresenceChanged.decode(last.data).view;
-    return view ? toWireView(view) : unknownUserView(user);
+  async function read(subject: string): Promise<PresenceUpdate | null> {
+    const last = await reader.last(subject);
+    if (last === null) return null;
+    const message = PresenceChanged.decode(last.data);
+    return message.view ? new PresenceUpdate({ ...message, view: message.view }) : null;
   }
 
-  function subscribe(onChange: (view: WireView) => void): () => void {
-    const subscription = nc.subscribe(subjects.presenceChangedAll, {
+  /** The user's current public view; an unknown user is offline with version 0. */
+  async function snapshot(user: string): Promise<PresenceUpdate> {
+    return (await read(subjects.presenceChanged(user))) ?? PresenceUpdate.unknown(user);
+  }
+
+  /** The user's last own view, or null when it never differed from the public one. */
+  function ownSnapshot(user: string): Promise<PresenceUpdate | null> {
+    return read(subjects.presenceOwn(user));
+  }
+
+  /** `wants(user)` is checked on the subject before decoding, so unwatched users cost no decode. */
+  function listen(
+    subject: string,
+    onChange: (update: PresenceUpdate) => void,
+    wants: (user: string) => boolean,
+  ): () => void {
+    const subscription = nc.subscribe(subject, {
       callback: (error, message) => {
         if (error) {
-          logger.error({ err: error }, 'presence subscription failed');
+          logger.error({ err: error, subject }, 'presence subscription failed');
           return;
         }
+        if (!wants(lastToken(message.subject))) return;
         try {
-          const view = PresenceChanged.decode(message.data).view;
-          if (view) onChange(toWireView(view));
+          const decoded = PresenceChanged.decode(message.data);
+          if (decoded.view) onChange(new PresenceUpdate({ ...decoded, view: decoded.view }));
         } catch (decodeError) {
           logger.error(
             { err: decodeError, subject: message.subject },
@@ -39,7 +56,16 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
     return () => subscription.unsubscribe();
   }
 
-  return { snapshot, subscribe };
+  return {
+    snapshot,
+    ownSnapshot,
+    /** Public views, as every watcher sees them. */
+    subscribe: (onChange: (update: PresenceUpdate) => void, wants: (user: string) => boolean) =>
+      listen(subjects.presenceChangedAll, onChange, wants),
+    /** Own views, for the devices of the user only. */
+    subscribeOwn: (onChange: (update: PresenceUpdate) => void, wants: (user: string) => boolean) =>
+      listen(subjects.presenceOwnAll, onChange, wants),
+  };
 }
 
 export type PresenceSource = Awaited<ReturnType<typeof createPresenceSource>>;

@@ -1,4 +1,11 @@
-import { DeviceState, Display, Platform, Presence, type PresenceView } from '@presence/contracts';
+import {
+  DeviceState,
+  Display,
+  Platform,
+  Presence,
+  type PresenceChanged,
+  type PresenceView,
+} from '@presence/contracts';
 
 /** A presence view as JSON frames carry it (CONTRACT.md, `presence` / `presence.changed`). */
 export interface WireView {
@@ -64,8 +71,44 @@ export function toWireView(view: PresenceView): WireView {
 }
 
 /** The view of a user the log has never seen: offline, version 0. */
-export function unknownUserView(user: string): WireView {
-  return { user, presence: 'offline', display: 'offline', online: false, devices: {}, version: 0 };
+export function unknownPresenceView(user: string): PresenceView {
+  return {
+    userId: user,
+    presence: Presence.PRESENCE_OFFLINE,
+    display: Display.DISPLAY_OFFLINE,
+    online: false,
+    devices: [],
+    version: '0',
+  };
+}
+
+/**
+ * One published view, shared by every watcher it reaches: device connections want JSON, gRPC
+ * watchers the protobuf message. Each form is built at most once, and only if someone needs it.
+ */
+export class PresenceUpdate {
+  private wireView: WireView | undefined;
+  private json: string | undefined;
+  readonly user: string;
+  readonly version: number;
+
+  constructor(readonly message: PresenceChanged & { readonly view: PresenceView }) {
+    this.user = message.view.userId;
+    this.version = Number(message.view.version);
+  }
+
+  static unknown(user: string): PresenceUpdate {
+    return new PresenceUpdate({ view: unknownPresenceView(user), changedAt: undefined });
+  }
+
+  get wire(): WireView {
+    return (this.wireView ??= toWireView(this.message.view));
+  }
+
+  /** The `presence.changed` frame (CONTRACT.md). */
+  frame(): string {
+    return (this.json ??= JSON.stringify({ type: 'presence.changed', ...this.wire }));
+  }
 }
 
 /** RULES.md: `last_active` has second precision (`2026-11-22T10:00:00Z`). */

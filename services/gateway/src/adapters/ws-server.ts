@@ -78,6 +78,10 @@ export function attachWebSocketServer(options: WsServerOptions) {
     get connections() {
       return connections.size;
     },
+    /** Tells every greeted device that presence was switched off or on (CONTRACT.md). */
+    presenceSwitched(enabled: boolean): void {
+      for (const connection of connections) connection.presenceSwitched(enabled);
+    },
     /** Stops accepting and ends every session as a gateway drain. */
     async close(): Promise<void> {
       accepting = false;

@@ -1,4 +1,5 @@
 import { isValidId } from '@presence/domain';
+import { parseStatusFrame, STATUS_FRAME_TYPES, type StatusFrame } from './status-frames.js';
 
 /**
  * The device protocol's client frames (CONTRACT.md), parsed and validated without I/O. A frame
@@ -11,6 +12,8 @@ export type ClientFrame =
   | { readonly type: 'goodbye'; readonly id?: FrameId }
   | { readonly type: 'activity'; readonly id?: FrameId }
   | { readonly type: 'device'; readonly id?: FrameId; readonly state: SystemStateName }
+  /** `status.set`, `status.custom`, `status.text`, `preferences.set` (status-frames.ts). */
+  | (StatusFrame & { readonly id?: FrameId })
   /** Frames of the contract whose service has not landed yet: answered with `unavailable`. */
   | { readonly type: 'pending'; readonly id?: FrameId; readonly name: string };
 
@@ -28,10 +31,6 @@ export type SystemStateName = (typeof SYSTEM_STATES)[number];
 
 /** Client frame types of the contract that later services implement. */
 const PENDING_TYPES = new Set([
-  'status.set',
-  'status.custom',
-  'status.text',
-  'preferences.set',
   'room.open',
   'room.close',
   'room.hide',
@@ -160,6 +159,10 @@ function parseTyped(
       return ok({ type, state: state as SystemStateName });
     }
     default:
+      if (STATUS_FRAME_TYPES.has(type)) {
+        const parsed = parseStatusFrame(type, raw);
+        return 'invalid' in parsed ? fail('invalid_field', parsed.invalid, id) : ok(parsed);
+      }
       if (PENDING_TYPES.has(type)) return ok({ type: 'pending', name: type });
       return fail('unknown_type', `unknown frame type ${JSON.stringify(type).slice(0, 80)}`, id);
   }

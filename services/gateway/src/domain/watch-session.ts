@@ -33,10 +33,12 @@ export class WatchSession<V extends VersionedView> {
     return this.explicit.size;
   }
 
-  /** Watches the connection's own user (implicit, cannot be unwatched); true if a snapshot is needed. */
-  watchSelf(user: string): boolean {
+  /**
+   * Names the connection's own user: watched implicitly (outside the limit, cannot be unwatched)
+   * and fed by OwnFeed, which merges the own view in, so no entry here sends it the public view alone.
+   */
+  watchSelf(user: string): void {
     this.self = user;
-    return this.add(user);
   }
 
   /**
@@ -47,19 +49,20 @@ export class WatchSession<V extends VersionedView> {
     const added = users.filter((user) => !this.explicit.has(user));
     if (this.explicit.size + added.length > this.maxWatched) return null;
     for (const user of added) this.explicit.add(user);
-    return added.filter((user) => this.add(user));
+    return added.filter((user) => user !== this.self && this.add(user));
   }
 
   /** Removes explicit watches; the own user stays watched. */
   unwatch(users: readonly string[]): void {
     for (const user of users) {
-      if (this.explicit.delete(user) && user !== this.self) this.entries.delete(user);
+      if (this.explicit.delete(user)) this.entries.delete(user);
     }
   }
 
   /** Every watched user, including the own user. */
-  users(): IterableIterator<string> {
-    return this.entries.keys();
+  users(): string[] {
+    const users = [...this.entries.keys()];
+    return this.self === undefined ? users : [this.self, ...users];
   }
 
   /** The current view was read: the snapshot, then held changes that are newer. */

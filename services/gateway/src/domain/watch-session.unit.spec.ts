@@ -56,13 +56,16 @@ describe('WatchSession', () => {
     expect(session.watch(['a'])).toEqual([]);
   });
 
-  it('keeps the own user watched after unwatch and does not count it against the limit', () => {
+  it('keeps the own user watched after unwatch, outside the limit and without an entry of its own', () => {
     const session = new WatchSession(1);
-    expect(session.watchSelf('me')).toBe(true);
+    session.watchSelf('me');
     expect(session.watch(['me'])).toEqual([]);
     session.unwatch(['me']);
-    session.onSnapshot(v('me', 2));
-    expect(session.onChange(v('me', 3))).toEqual([{ kind: 'change', view: v('me', 3) }]);
+    expect(session.users()).toEqual(['me']);
+    // OwnFeed sends the own user's views; the session never does.
+    expect(session.onSnapshot(v('me', 2))).toEqual([]);
+    expect(session.onChange(v('me', 3))).toEqual([]);
     expect(session.watch(['x'])).toEqual(['x']);
+    expect(session.users()).toEqual(['me', 'x']);
   });
 });

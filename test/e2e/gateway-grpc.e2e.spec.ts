@@ -284,7 +284,7 @@ describe('SetCalendarBusy', () => {
   it('appends calendarBusySet with a fresh calendar event id', async () => {
     const start = new Date(Date.now() + hour);
     const end = new Date(Date.now() + 2 * hour);
-    await setCalendarBusy({ userId: 'abe', start, end, title: 'Quarterly planning' });
+    const first = await setCalendarBusy({ userId: 'abe', start, end, title: 'Quarterly planning' });
     await setCalendarBusy({ userId: 'abe', start, end, title: '' });
     const events = (await system.deviceEvents('abe')).map((e) => e.event.event);
     expect(events).toEqual([
@@ -301,6 +301,7 @@ describe('SetCalendarBusy', () => {
     ]);
     const ids = events.map((e) => (e?.$case === 'calendarBusySet' ? e.value.calendarEventId : ''));
     expect(ids[0]).not.toBe(ids[1]);
+    expect(first.calendarEventId).toBe(ids[0]);
   });
 
   it.each([

@@ -11,8 +11,10 @@ import {
   createPublisher,
   ensureDurable,
   ensureStreams,
+  isWrongLastSequence,
   jetstream,
   nak,
+  openBucket,
   publishEvent,
   term,
   type BusMessage,
@@ -287,5 +289,38 @@ describe('createLastValueReader', () => {
     expect(last && text(last)).toBe('second');
     expect(last?.meta.type).toBe('presence.v1.PresenceChanged');
     expect(await reader.last(subjects.presenceChanged('nobody'))).toBeNull();
+  });
+});
+
+describe('optimistic concurrency (expectLastSubjectSequence)', () => {
+  it('appends only while the subject is where the writer last saw it', async () => {
+    const js = jetstream(nc);
+    const first = await publishEvent(js, {
+      ...event('occ', 'occ-1'),
+      expectLastSubjectSequence: 0n,
+    });
+    const stale = await publishEvent(js, {
+      ...event('occ', 'occ-2'),
+      expectLastSubjectSequence: 0n,
+    }).catch((error: unknown) => error);
+    expect(isWrongLastSequence(stale)).toBe(true);
+    const next = await publishEvent(js, {
+      ...event('occ', 'occ-3'),
+      expectLastSubjectSequence: BigInt(first.seq),
+    });
+    expect(next.seq).toBeGreaterThan(first.seq);
+    expect(isWrongLastSequence(new Error('other'))).toBe(false);
+  });
+});
+
+describe('openBucket', () => {
+  it('creates a bucket with a max age, and binds to it again', async () => {
+    const js = jetstream(nc);
+    const spec = { name: 'bus_test_bucket', description: 'test', ttlMs: 5_000 };
+    const bucket = await openBucket(js, spec);
+    await bucket.put('k', 'v');
+    const again = await openBucket(js, spec);
+    expect((await again.get('k'))?.string()).toBe('v');
+    expect((await again.status()).ttl).toBe(5_000);
   });
 });

@@ -130,7 +130,7 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
         end: fact.end,
         title: fact.title,
       });
-      return {};
+      return { calendarEventId: fact.calendarEventId };
     }),
     getPresenceAt: unary(async (request) => ({
       presence: await deps.history.at(request.userId, request.at),

@@ -72,7 +72,12 @@ export function decideStatus(
     }
     case 'preferences.set': {
       const { idleTimeoutS, shareAvailability } = command;
-      if (idleTimeoutS !== undefined && idleTimeoutS < workspace.minIdleTimeoutS) {
+      // 0 returns to the workspace default; anything else must reach the minimum, never raised.
+      if (
+        idleTimeoutS !== undefined &&
+        idleTimeoutS !== 0 &&
+        idleTimeoutS < workspace.minIdleTimeoutS
+      ) {
         // RULES.md 1: refused with a clear error, never silently raised.
         throw new ValidationError(
           'idle_timeout_too_short',

@@ -151,4 +151,10 @@ describe('decideStatus', () => {
       refusal({ type: 'preferences.set', idleTimeoutS: 100 }, workspace({ minIdleTimeoutS: 120 })),
     ).toMatchObject({ code: 'idle_timeout_too_short' });
   });
+
+  it('preferences.set with idle timeout 0 returns to the workspace default', () => {
+    expect(decide({ type: 'preferences.set', idleTimeoutS: 0 })).toMatchObject({
+      idleTimeoutS: 0,
+    });
+  });
 });

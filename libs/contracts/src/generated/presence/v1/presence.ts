@@ -311,6 +311,8 @@ export interface SetCalendarBusyRequest {
 }
 
 export interface SetCalendarBusyResponse {
+  /** The id of the calendar event in the log (CalendarBusySet.calendar_event_id). */
+  calendarEventId: string;
 }
 
 export interface GetPresenceAtRequest {
@@ -1312,11 +1314,14 @@ export const SetCalendarBusyRequest: MessageFns<SetCalendarBusyRequest> = {
 };
 
 function createBaseSetCalendarBusyResponse(): SetCalendarBusyResponse {
-  return {};
+  return { calendarEventId: "" };
 }
 
 export const SetCalendarBusyResponse: MessageFns<SetCalendarBusyResponse> = {
-  encode(_: SetCalendarBusyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: SetCalendarBusyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.calendarEventId !== "") {
+      writer.uint32(10).string(message.calendarEventId);
+    }
     return writer;
   },
 
@@ -1333,6 +1338,14 @@ export const SetCalendarBusyResponse: MessageFns<SetCalendarBusyResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.calendarEventId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1345,20 +1358,30 @@ export const SetCalendarBusyResponse: MessageFns<SetCalendarBusyResponse> = {
     }
   },
 
-  fromJSON(_: any): SetCalendarBusyResponse {
-    return {};
+  fromJSON(object: any): SetCalendarBusyResponse {
+    return {
+      calendarEventId: isSet(object.calendarEventId)
+        ? globalThis.String(object.calendarEventId)
+        : isSet(object.calendar_event_id)
+        ? globalThis.String(object.calendar_event_id)
+        : "",
+    };
   },
 
-  toJSON(_: SetCalendarBusyResponse): unknown {
+  toJSON(message: SetCalendarBusyResponse): unknown {
     const obj: any = {};
+    if (message.calendarEventId !== "") {
+      obj.calendarEventId = message.calendarEventId;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<SetCalendarBusyResponse>, I>>(base?: I): SetCalendarBusyResponse {
     return SetCalendarBusyResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetCalendarBusyResponse>, I>>(_: I): SetCalendarBusyResponse {
+  fromPartial<I extends Exact<DeepPartial<SetCalendarBusyResponse>, I>>(object: I): SetCalendarBusyResponse {
     const message = createBaseSetCalendarBusyResponse();
+    message.calendarEventId = object.calendarEventId ?? "";
     return message;
   },
 };

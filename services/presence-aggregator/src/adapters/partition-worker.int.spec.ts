@@ -1,0 +1,175 @@
+import { Registry } from 'prom-client';
+import {
+  connectBus,
+  ensureStreams,
+  jetstream,
+  jetstreamManager,
+  publishEvent,
+  type JetStreamClient,
+  type NatsConnection,
+} from '@presence/bus';
+import { DeviceEvent, Platform, STREAMS, subjects } from '@presence/contracts';
+import { createLogger } from '@presence/kit';
+import { createDatabase, migrateToLatest } from '@presence/store';
+import {
+  createTestDatabase,
+  startNatsServer,
+  type NatsServerHandle,
+  type TestDatabase,
+} from '@presence/testing';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../read-models/migrations.js';
+import type { PresenceDatabase } from '../read-models/tables.js';
+import { createAggregatorMetrics } from './metrics.js';
+import { startPartitionWorker, type PartitionWorker } from './partition-worker.js';
+import { startWorkspaceFollower, type WorkspaceFollower } from './workspace-follower.js';
+
+/**
+ * The timer adapter with a fake clock against real nats-server and PostgreSQL: due facts are
+ * appended exactly when due (the boundary counts), once, with the due time as their time.
+ */
+const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+let now = T0;
+let lostGateways: string[] = [];
+let server: NatsServerHandle;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let database: TestDatabase;
+let db: Kysely<PresenceDatabase>;
+let workspace: WorkspaceFollower;
+let worker: PartitionWorker;
+const logger = createLogger({ service: 'aggregator-test', level: 'silent' });
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connectBus({ servers: server.url, name: 'aggregator-test' });
+  await ensureStreams(nc, [STREAMS.DEVICE_EVENTS, STREAMS.PRESENCE]);
+  js = jetstream(nc);
+  database = await createTestDatabase('aggregator');
+  db = createDatabase<PresenceDatabase>({ url: database.url, schema: 'presence', poolSize: 2 });
+  await migrateToLatest(db, { schema: 'presence', migrations });
+  workspace = await startWorkspaceFollower({ nc, js, logger, minIdleTimeoutS: 60 });
+  worker = await startPartitionWorker({
+    js,
+    db,
+    partition: 0,
+    logger,
+    metrics: createAggregatorMetrics(new Registry()),
+    workspace,
+    gateways: { lost: (referenced) => [...referenced].filter((id) => lostGateways.includes(id)) },
+    clock: () => now,
+    timerTickMs: 20,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await workspace?.stop();
+  await db?.destroy();
+  await database?.drop();
+  await nc?.close();
+  await server?.stop();
+});
+
+async function append(user: string, event: NonNullable<DeviceEvent['event']>, at: number) {
+  const id = `${user}-${at}-${event.$case}`;
+  const occurredAt = new Date(at).toISOString();
+  await publishEvent(js, {
+    natsSubject: subjects.device(0, user),
+    id,
+    type: 'presence.v1.DeviceEvent',
+    source: 'test',
+    subject: user,
+    time: occurredAt,
+    data: DeviceEvent.encode({ eventId: id, userId: user, occurredAt, event }).finish(),
+  });
+}
+
+async function presenceOf(user: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('user_presence')
+    .select('presence')
+    .where('user_id', '=', user)
+    .executeTakeFirst();
+  return row?.presence;
+}
+
+/** Every fact stored on a subject, decoded. */
+async function factsOn(subject: string): Promise<DeviceEvent[]> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info('DEVICE_EVENTS', { subjects_filter: subject });
+  const facts: DeviceEvent[] = [];
+  for (let seq = 1; seq <= info.state.last_seq; seq += 1) {
+    const message = await jsm.streams.getMessage('DEVICE_EVENTS', { seq }).catch(() => null);
+    if (message?.subject === subject) facts.push(DeviceEvent.decode(message.data));
+  }
+  return facts;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe('timer facts (fake clock in the adapter)', () => {
+  it('appends the idle timeout exactly at last activity + 300 s, once, with the due time', async () => {
+    now = T0;
+    await append(
+      'ida',
+      {
+        $case: 'deviceConnected',
+        value: {
+          deviceId: 'laptop',
+          sessionId: 's1',
+          platform: Platform.PLATFORM_DESKTOP,
+          gatewayId: 'gw-1',
+        },
+      },
+      T0,
+    );
+    await until(async () => (await presenceOf('ida')) === 'online', 'ida online');
+
+    now = T0 + 299_999;
+    await settle();
+    expect(await factsOn(subjects.device(0, 'ida'))).toHaveLength(1);
+    expect(await presenceOf('ida')).toBe('online');
+
+    now = T0 + 300_000;
+    await until(async () => (await presenceOf('ida')) === 'away', 'ida away at the boundary');
+    await settle();
+    const facts = await factsOn(subjects.device(0, 'ida'));
+    expect(facts.map((fact) => fact.event?.$case)).toEqual([
+      'deviceConnected',
+      'deviceIdleTimedOut',
+    ]);
+    expect(facts[1]!.occurredAt).toBe(new Date(T0 + 300_000).toISOString());
+  });
+
+  it('turns a lost gateway into one GatewayLost on the partition; its devices go offline', async () => {
+    await append(
+      'gil',
+      {
+        $case: 'deviceConnected',
+        value: {
+          deviceId: 'phone',
+          sessionId: 's1',
+          platform: Platform.PLATFORM_MOBILE,
+          gatewayId: 'gw-doomed',
+        },
+      },
+      now,
+    );
+    await until(async () => (await presenceOf('gil')) === 'online', 'gil online');
+    lostGateways = ['gw-doomed'];
+    await until(async () => (await presenceOf('gil')) === 'offline', 'gil offline');
+    await settle();
+    const lost = await factsOn(subjects.deviceAllUsers(0));
+    expect(lost.filter((fact) => fact.event?.$case === 'gatewayLost')).toHaveLength(1);
+  });
+});

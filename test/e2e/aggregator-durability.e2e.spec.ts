@@ -7,6 +7,7 @@ import {
   type TestDatabase,
 } from '@presence/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presenceAdmin } from '../support/admin.js';
 import { deviceLog, type DeviceLog } from '../support/device-events.js';
 import { runServiceCommand, startService, type ServiceProcess } from '../support/services.js';
 import { eventually } from '../support/system.js';
@@ -146,6 +147,25 @@ describe('presence-aggregator durability', () => {
     const rebuilt = await runServiceCommand('presence-aggregator', ['rebuild'], env);
     expect(rebuilt.code, rebuilt.stdout + rebuilt.stderr).toBe(0);
     expect(await rows()).toEqual(live);
+  }, 120_000);
+
+  it('a blue/green RebuildProjection under live traffic swaps in tables equal to a replay', async () => {
+    const aggregator = running.at(-1)!;
+    const admin = presenceAdmin(aggregator.grpcPort);
+    const rebuild = () =>
+      new Promise<{ eventsReplayed: string }>((resolve, reject) =>
+        admin.client.rebuildProjection({ projection: '' }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+    const [result] = await Promise.all([rebuild(), traffic('during', 1500)]);
+    expect(Number(result.eventsReplayed)).toBeGreaterThan(0);
+    await eventually(caughtUp, 30_000, 'live traffic folded after the swap');
+    const live = await rows();
+    expect(live.filter((row) => row.includes('"user_id":"during-'))).toHaveLength(1500);
+    await rebuild();
+    expect(await rows()).toEqual(live);
+    admin.close();
   }, 120_000);
 
   it('two replicas share the partitions; when one dies the other takes them over within 10 s', async () => {

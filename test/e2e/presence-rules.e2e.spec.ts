@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presenceAdmin, type PresenceAdmin } from '../support/admin.js';
 import { connectDevice, type DeviceClient, type Frame } from '../support/device-client.js';
 import { startService, type ServiceProcess } from '../support/services.js';
-import { startPresenceSystem, type PresenceSystem } from '../support/system.js';
+import { eventually, startPresenceSystem, type PresenceSystem } from '../support/system.js';
 
 /**
  * The presence rules end to end through the gateway WebSocket, with the real aggregator: timers
@@ -49,6 +49,11 @@ async function watcher(...users: string[]): Promise<DeviceClient> {
   client.send({ type: 'watch', id: 'w', users });
   await client.next((f) => f.type === 'ack' && f['id'] === 'w');
   return client;
+}
+
+async function gatewayConnections(): Promise<number> {
+  const metrics = await (await fetch(`${system.gateway.httpUrl}/metrics`)).text();
+  return Number(/^presence_gateway_connections\{[^}]*\} (\d+)$/m.exec(metrics)?.[1]);
 }
 
 /** The next `presence.changed` of `user` that matches `expected`. */
@@ -174,6 +179,38 @@ describe('presence rules through the gateway', () => {
       details: expect.stringContaining('at'),
     });
     grpc.close();
+  });
+
+  it('the connection cap switches presence off, refuses re-enabling above it, and re-enables below the mark', async () => {
+    const w = await watcher('capped');
+    const laptop = await device('capped', 'laptop');
+    await changeOf(w, 'capped', { presence: 'online' });
+    // Connections are counted from the gateway heart-beats: the cap is what is open now.
+    const open = await gatewayConnections();
+    await admin.updateSettings({ maxConnections: open, autoReenableBelow: open - 1 });
+    const phone = await device('capped', 'phone', 'mobile');
+    await w.next((f) => f.type === 'presence.disabled', 10_000);
+    await expect(admin.updateSettings({ presenceEnabled: true })).rejects.toMatchObject({
+      code: 9,
+      details: expect.stringContaining('max_connections'),
+    });
+    // While off, changes are recorded but not broadcast.
+    phone.send({ type: 'status.set', id: 'b', presence: 'busy' });
+    await phone.next((f) => f.type === 'ack' && f['id'] === 'b');
+    phone.send({ type: 'goodbye' });
+    laptop.send({ type: 'goodbye' });
+    await w.next((f) => f.type === 'presence.enabled', 10_000);
+    // Back on: the view that changed meanwhile is published (it may overtake `presence.enabled`,
+    // which travels on its own subject), and nothing from while it was off.
+    const disabledAt = w.frames.findIndex((f) => f.type === 'presence.disabled');
+    const cappedSince = () =>
+      w.frames
+        .slice(disabledAt)
+        .filter((f) => f['user'] === 'capped')
+        .map((f) => f['presence']);
+    await eventually(async () => cappedSince().length > 0, 5_000, 'the republished view');
+    expect(cappedSince()).toEqual(['offline']);
+    await admin.updateSettings({ maxConnections: 0, autoReenableBelow: 0 });
   });
 
   it('a killed gateway leaves no ghost: its devices go offline within the liveness timeout', async () => {

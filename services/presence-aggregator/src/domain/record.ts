@@ -53,8 +53,9 @@ export function step(
   workspace: Workspace,
 ): Stepped {
   const state = evolveUser(record.state, fact, workspace);
-  // The views are recomputed even when the state did not change: a workspace fact (a setting,
-  // a custom status) can change what the same state looks like.
+  // A user's own fact that changed nothing changes no view; a workspace fact (a setting, a custom
+  // status) can change what the same state looks like, so views are recomputed for it.
+  if (state === record.state && 'userId' in fact) return { record, change: null, ownChange: null };
   const view = publicView(state, workspace);
   const own = ownView(state, workspace);
   const publicChanged = !sameView(view, record.view);

@@ -30,6 +30,7 @@ export async function createLastValueReader(
           meta: readEventMeta(m.header),
           storedAt: m.time,
           deliveries: 1,
+          pending: 0,
         };
       } catch (error) {
         throw new BusError(

@@ -57,8 +57,29 @@ export function readEventMeta(h: MsgHdrs | undefined): Partial<EventMeta> {
 function currentTraceparent(): string {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return (
-    carrier['traceparent'] ??
-    `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
-  );
+  return carrier['traceparent'] ?? `00-${randomHex(16)}-${randomHex(8)}-00`;
+}
+
+/**
+ * The traceparent of an event caused by another: the same trace, a new span id. Falls back to a
+ * new root when the cause carried none (or an unreadable one).
+ */
+export function childTraceparent(parent: string | undefined): string | undefined {
+  const match =
+    parent === undefined ? null : /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(parent);
+  return match ? `00-${match[1]}-${randomHex(8)}-${match[2]}` : undefined;
+}
+
+// Random ids for every published event: one syscall per 4 KiB instead of one per id.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let offset = POOL_SIZE;
+
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  offset += bytes;
+  return pool.toString('hex', offset - bytes, offset);
 }

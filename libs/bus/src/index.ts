@@ -11,10 +11,17 @@ export {
   type DurableSpec,
 } from './durable.js';
 export { BusError, isBusError } from './errors.js';
-export { CONTENT_TYPE, eventHeaders, readEventMeta, type EventMeta } from './headers.js';
+export {
+  childTraceparent,
+  CONTENT_TYPE,
+  eventHeaders,
+  readEventMeta,
+  type EventMeta,
+} from './headers.js';
 export type { BusMessage } from './message.js';
 export { consumeOrdered, type Consumption, type OrderedOptions } from './ordered.js';
 export {
+  createFencedPublisher,
   createPublisher,
   isWrongLastSequence,
   publishEvent,

@@ -12,15 +12,25 @@ export interface BusMessage {
   readonly storedAt: Date;
   /** How many times the server delivered it (1 = first delivery). */
   readonly deliveries: number;
+  /** Messages left for the consumer after this one when it was delivered (0 = caught up). */
+  readonly pending: number;
 }
 
 export function toBusMessage(m: JsMsg): BusMessage {
+  const info = m.info;
+  let meta: Partial<EventMeta> | undefined;
   return {
-    seq: BigInt(m.info.streamSequence),
+    seq: BigInt(info.streamSequence),
     subject: m.subject,
     data: m.data,
-    meta: readEventMeta(m.headers),
-    storedAt: new Date(m.info.timestampNanos / 1e6),
-    deliveries: m.info.deliveryCount,
+    // Parsed on first use: most consumers never look at the headers of most messages.
+    get meta() {
+      return (meta ??= readEventMeta(m.headers));
+    },
+    get storedAt() {
+      return new Date(info.timestampNanos / 1e6);
+    },
+    deliveries: info.deliveryCount,
+    pending: info.pending,
   };
 }

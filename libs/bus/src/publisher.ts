@@ -1,4 +1,5 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventHeaders, type EventMeta } from './headers.js';
 import { BusError } from './errors.js';
 
@@ -102,6 +103,55 @@ export function createPublisher(
         firstError = undefined;
         throw error instanceof BusError ? error : new BusError('publish failed', { cause: error });
       }
+    },
+  };
+}
+
+/**
+ * Fenced publishing, for a producer that appends many events to ONE stream and only needs to know
+ * they are all stored before it moves on (a projection before its checkpoint). Events go out as
+ * plain NATS publishes, without a request and an ack each (a JetStream ack costs the client a
+ * request, a timer and a JSON parse); `flush()` then re-publishes the last one with an ack. A
+ * stream stores what one connection sends in order, so the ack of the fence (a duplicate, by its
+ * `Nats-Msg-Id`) proves the earlier ones were processed. If the connection dropped meanwhile, or the
+ * fence fails, everything since the last flush is published again with an ack each; `Nats-Msg-Id`
+ * makes that idempotent.
+ */
+export function createFencedPublisher(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  options: { timeoutMs?: number } = {},
+): Publisher {
+  let pending: OutgoingEvent[] = [];
+  let disconnects = 0;
+  let disconnectsAtStart = 0;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect') disconnects += 1;
+    }
+  })();
+  const acked = createPublisher(js, options);
+
+  return {
+    async publish(event) {
+      if (pending.length === 0) disconnectsAtStart = disconnects;
+      pending.push(event);
+      nc.publish(event.natsSubject, event.data, { headers: eventHeaders(event) });
+    },
+    async flush() {
+      if (pending.length === 0) return;
+      const events = pending;
+      pending = [];
+      let fenced = false;
+      try {
+        await publishEvent(js, events[events.length - 1]!, options.timeoutMs);
+        fenced = disconnects === disconnectsAtStart;
+      } catch {
+        fenced = false;
+      }
+      if (fenced) return;
+      for (const event of events) void acked.publish(event);
+      await acked.flush();
     },
   };
 }

@@ -30,6 +30,8 @@ export { SCHEMA_NAME_PATTERN } from './schema-name.js';
 export {
   deleteRows,
   type DeleteRowsOptions,
+  upsertJsonRows,
+  type UpsertJsonRowsOptions,
   upsertRows,
   type UpsertRowsOptions,
 } from './upsert-rows.js';

@@ -1,7 +1,14 @@
 import { createTestDatabase } from '@presence/testing';
 import { type Kysely, type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, deleteRows, ensureSchema, type PgColumns, upsertRows } from './index.js';
+import {
+  createDatabase,
+  deleteRows,
+  ensureSchema,
+  type PgColumns,
+  upsertJsonRows,
+  upsertRows,
+} from './index.js';
 
 const schema = 'store_upsert';
 
@@ -99,6 +106,28 @@ describe('upsertRows', () => {
       const version = id % 20 === 0 && id < 10_000 ? 2 : 1;
       const { id: bigId, ...expected } = doc(id, version);
       expect(stored[id]).toEqual({ ...expected, id: String(bigId) });
+    }
+  });
+
+  it('upsertJsonRows: the batch as one jsonb parameter, last row of a key wins, one statement', async () => {
+    const asJson = (id: number, version: number) => ({ ...doc(id, version), id: String(id) });
+    const rows = Array.from({ length: 5_000 }, (_, id) => asJson(id, 1));
+    const repeated = Array.from({ length: 250 }, (_, index) => asJson(index * 20, 2));
+    const counter = statementCounter();
+
+    const written = await upsertJsonRows(db.withPlugin(counter), {
+      table: 'docs',
+      key: ['tenant', 'id'],
+      columns: Object.keys(columns),
+      rows: [...rows, ...repeated],
+    });
+
+    expect(written).toBe(5_000);
+    expect(counter.count).toBe(1);
+    const stored = await db.selectFrom('docs').selectAll().orderBy('id').execute();
+    for (const id of [0, 1, 3, 4, 5, 20, 33, 4_999]) {
+      const version = id % 20 === 0 ? 2 : 1;
+      expect(stored[id]).toEqual(asJson(id, version));
     }
   });
 

@@ -89,3 +89,52 @@ function typeOf(columns: PgColumns, name: string): PgColumnType {
   if (type === undefined) throw new TypeError(`column ${name} has no type`);
   return type;
 }
+
+/** A batch for `upsertJsonRows`: rows whose keys are column names of `table`. */
+export interface UpsertJsonRowsOptions {
+  readonly table: string;
+  readonly key: readonly string[];
+  /** The columns written (the others keep their value on update, their default on insert). */
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * `upsertRows` for wide rows with large jsonb values: the whole batch travels as ONE jsonb
+ * parameter (`jsonb_populate_recordset(null::table, $1)`), serialised by `JSON.stringify` alone, so
+ * no array literal is escaped value by value on the client. Values are what `jsonb_populate_recordset` reads: JSON objects for jsonb
+ * columns, RFC 3339 strings for timestamps, numbers or strings for numbers. Rows sharing a key are
+ * reduced to the last one.
+ */
+export async function upsertJsonRows<DB>(
+  db: DatabaseOrTransaction<DB>,
+  options: UpsertJsonRowsOptions,
+): Promise<number> {
+  if (options.rows.length === 0) return 0;
+  // ON CONFLICT cannot touch a row twice in one statement: the last row of each key wins.
+  const byKey = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const row of options.rows) {
+    byKey.set(
+      options.key.length === 1 ? String(row[options.key[0]!]) : keyOf(options.key, row),
+      row,
+    );
+  }
+  const rows = byKey.size === options.rows.length ? options.rows : [...byKey.values()];
+  const names = options.columns.map((name) => sql.id(name));
+  const updated = options.columns.filter((name) => !options.key.includes(name));
+  const onConflict =
+    updated.length === 0
+      ? sql`do nothing`
+      : sql`do update set ${sql.join(updated.map((name) => sql`${sql.id(name)} = excluded.${sql.id(name)}`))}`;
+  const result = await sql`
+    insert into ${sql.table(options.table)} (${sql.join(names)})
+    select ${sql.join(names)}
+    from jsonb_populate_recordset(null::${sql.table(options.table)}, ${JSON.stringify(rows)}::jsonb)
+    on conflict (${sql.join(options.key.map((name) => sql.id(name)))}) ${onConflict}
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+function keyOf(key: readonly string[], row: Readonly<Record<string, unknown>>): string {
+  return key.map((name) => String(row[name])).join('\u0000');
+}

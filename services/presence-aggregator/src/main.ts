@@ -66,6 +66,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
       renewMs: Math.max(250, Math.floor(config.leaseTtlMs / 3)),
       start: (partition) =>
         startPartitionWorker({
+          nc: ctx.nc,
           js: ctx.js,
           db: ctx.db,
           partition,

@@ -103,9 +103,9 @@ export function decodeFact(message: BusMessage): Decoded {
   }
   const body = event.event;
   if (body === undefined) return fail('DeviceEvent without an event');
-  const at = new Date(event.occurredAt ?? message.storedAt);
-  if (Number.isNaN(at.getTime())) return fail(`invalid occurred_at ${event.occurredAt}`);
-  const base = { seq: Number(message.seq), at: at.toISOString() };
+  // ts-proto already renders a Timestamp as an RFC 3339 string in UTC.
+  const at = event.occurredAt ?? message.storedAt.toISOString();
+  const base = { seq: Number(message.seq), at };
   const token = lastToken(message.subject);
   const forAll = token === ALL_USERS_TOKEN || message.subject === subjects.workspaceFacts;
   if (USER_CASES.has(body.$case)) {

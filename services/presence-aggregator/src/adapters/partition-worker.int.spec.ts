@@ -51,6 +51,7 @@ beforeAll(async () => {
   await migrateToLatest(db, { schema: 'presence', migrations });
   workspace = await startWorkspaceFollower({ nc, js, logger, minIdleTimeoutS: 60 });
   worker = await startPartitionWorker({
+    nc,
     js,
     db,
     partition: 0,

@@ -1,4 +1,4 @@
-import type { OutgoingEvent } from '@presence/bus';
+import { childTraceparent, type OutgoingEvent } from '@presence/bus';
 import { subjects } from '@presence/contracts';
 import type { PresenceChange } from '../domain/record.js';
 import { encodePresenceChanged } from './codec.js';
@@ -9,24 +9,25 @@ export const SOURCE = 'presence-aggregator';
  * The PRESENCE event of a public change. Its id is `<user>:<version>`, so publishing it again
  * after a crash between publish and checkpoint is de-duplicated by JetStream (DESIGN.md).
  */
-export function presenceChangedEvent(change: PresenceChange): OutgoingEvent {
-  return event(
-    subjects.presenceChanged(change.userId),
-    `${change.userId}:${change.version}`,
-    change,
-  );
+export function presenceChangedEvent(change: PresenceChange, cause?: string): OutgoingEvent {
+  const id = `${change.userId}:${change.version}`;
+  return event(subjects.presenceChanged(change.userId), id, change, cause);
 }
 
 /** The change of a user's own view (invisible, hidden), for their devices. */
-export function ownChangedEvent(change: PresenceChange): OutgoingEvent {
-  return event(
-    subjects.presenceOwn(change.userId),
-    `own:${change.userId}:${change.version}`,
-    change,
-  );
+export function ownChangedEvent(change: PresenceChange, cause?: string): OutgoingEvent {
+  const id = `own:${change.userId}:${change.version}`;
+  return event(subjects.presenceOwn(change.userId), id, change, cause);
 }
 
-function event(natsSubject: string, id: string, change: PresenceChange): OutgoingEvent {
+/** `cause` is the traceparent of the fact that changed the view: the change continues its trace. */
+function event(
+  natsSubject: string,
+  id: string,
+  change: PresenceChange,
+  cause: string | undefined,
+): OutgoingEvent {
+  const traceparent = childTraceparent(cause);
   return {
     natsSubject,
     id,
@@ -35,5 +36,6 @@ function event(natsSubject: string, id: string, change: PresenceChange): Outgoin
     subject: change.userId,
     time: change.changedAt,
     data: encodePresenceChanged(change),
+    ...(traceparent === undefined ? {} : { traceparent }),
   };
 }

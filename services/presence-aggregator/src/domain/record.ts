@@ -1,6 +1,6 @@
 import type { PartitionFact, UserFact } from './facts.js';
 import { evolveUser, initialUserState, type UserState } from './user-state.js';
-import { ownView, publicView, sameView, type PresenceView } from './views.js';
+import { publicView, sameView, viewsOf, type PresenceView } from './views.js';
 import type { Workspace } from './workspace.js';
 
 /** A user's folded state with the views and version last produced for it. */
@@ -56,8 +56,12 @@ export function step(
   // A user's own fact that changed nothing changes no view; a workspace fact (a setting, a custom
   // status) can change what the same state looks like, so views are recomputed for it.
   if (state === record.state && 'userId' in fact) return { record, change: null, ownChange: null };
-  const view = publicView(state, workspace);
-  const own = ownView(state, workspace);
+  // The most frequent fact: activity on a device that was not idle only moves `last_active`, which
+  // no view compares, so the views cannot change (they are not even computed).
+  if (fact.type === 'DeviceActivity' && record.state.devices[fact.deviceId]?.idle === false) {
+    return { record: { ...record, state }, change: null, ownChange: null };
+  }
+  const { view, own } = viewsOf(state, workspace);
   const publicChanged = !sameView(view, record.view);
   const ownChanged =
     !sameView(own, record.own) && (!sameView(own, view) || !sameView(record.own, record.view));

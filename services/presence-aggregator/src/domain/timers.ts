@@ -73,7 +73,28 @@ export function timersOf(state: UserState, settings: WorkspaceSettings): Timer[]
   return timers.sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
 }
 
-/** The earliest due time of a user's timers, or null when nothing is pending. */
+/**
+ * The earliest due time of a user's timers, or null when nothing is pending: `timersOf` without
+ * building the facts, since it runs for every user a batch touches.
+ */
 export function nextDueAt(state: UserState, settings: WorkspaceSettings): number | null {
-  return timersOf(state, settings)[0]?.dueAt ?? null;
+  let next = Infinity;
+  const idleMs = (state.idleTimeoutS ?? settings.idleTimeoutS) * 1000;
+  for (const deviceId in state.devices) {
+    const device = state.devices[deviceId]!;
+    if (device.closed) {
+      next = Math.min(next, Date.parse(device.closed.at) + settings.reconnectGraceS * 1000);
+    } else if (!device.idle && device.platform !== 'mobile') {
+      next = Math.min(next, Date.parse(device.activityAt) + idleMs);
+    }
+  }
+  const text = state.statusText;
+  if (text && text.clearAfterS > 0) {
+    next = Math.min(next, Date.parse(text.setAt) + text.clearAfterS * 1000);
+  }
+  for (const id in state.calendar) {
+    const event = state.calendar[id]!;
+    next = Math.min(next, Date.parse(event.started ? event.end : event.start));
+  }
+  return next === Infinity ? null : next;
 }

@@ -44,14 +44,21 @@ function calendarBusy(state: UserState): boolean {
 
 /** The view other users see: invisible shows as offline, hidden shows nothing (RULES.md 2.7-8). */
 export function publicView(state: UserState, workspace: Workspace): PresenceView {
-  if (state.shareAvailability === 'nobody') return HIDDEN;
-  const presence = ownPresence(state, workspace);
-  return presence === 'invisible' ? offline(state) : viewAs(state, presence);
+  return viewsOf(state, workspace).view;
 }
 
-/** The view the user's own devices see: the real state, `invisible` included. */
-export function ownView(state: UserState, workspace: Workspace): PresenceView {
-  return viewAs(state, ownPresence(state, workspace));
+/**
+ * Both views at once: the one others see and the one the user's own devices see (the real state,
+ * `invisible` included). The hot path computes them for every fact.
+ */
+export function viewsOf(
+  state: UserState,
+  workspace: Workspace,
+): { readonly view: PresenceView; readonly own: PresenceView } {
+  const presence = ownPresence(state, workspace);
+  const own = viewAs(state, presence);
+  if (state.shareAvailability === 'nobody') return { view: HIDDEN, own };
+  return { view: presence === 'invisible' ? offline(state) : own, own };
 }
 
 const HIDDEN: PresenceView = Object.freeze({

@@ -1,34 +1,34 @@
-import { upsertRows, type DatabaseOrTransaction, type PgColumns } from '@presence/store';
+import { upsertJsonRows, upsertRows, type DatabaseOrTransaction } from '@presence/store';
 import type { PresenceChange, UserRecord } from '../domain/record.js';
 import type { Workspace } from '../domain/workspace.js';
 import { tableIn, type PresenceDatabase, type TableSet } from './tables.js';
 
-const USER_COLUMNS: PgColumns = {
-  user_id: 'text',
-  partition: 'integer',
-  presence: 'text',
-  display: 'text',
-  online: 'boolean',
-  status_text: 'text',
-  last_active: 'timestamptz',
-  devices: 'jsonb',
-  version: 'bigint',
-  changed_at: 'timestamptz',
-  own: 'jsonb',
-  state: 'jsonb',
-};
+const USER_COLUMNS = [
+  'user_id',
+  'partition',
+  'presence',
+  'display',
+  'online',
+  'status_text',
+  'last_active',
+  'devices',
+  'version',
+  'changed_at',
+  'own',
+  'state',
+];
 
-const HISTORY_COLUMNS: PgColumns = {
-  user_id: 'text',
-  version: 'bigint',
-  presence: 'text',
-  display: 'text',
-  online: 'boolean',
-  status_text: 'text',
-  last_active: 'timestamptz',
-  devices: 'jsonb',
-  changed_at: 'timestamptz',
-};
+const HISTORY_COLUMNS = [
+  'user_id',
+  'version',
+  'presence',
+  'display',
+  'online',
+  'status_text',
+  'last_active',
+  'devices',
+  'changed_at',
+];
 
 /** What one batch of a partition changed: written with its checkpoint in one transaction. */
 export interface PartitionWrite {
@@ -78,13 +78,14 @@ export async function writePartition(
   write: PartitionWrite,
   set: TableSet = 'live',
 ): Promise<void> {
-  await upsertRows(db, {
+  // Wide rows with jsonb state: the batch travels as one JSON document (see upsertJsonRows).
+  await upsertJsonRows(db, {
     table: tableIn(set, 'user_presence'),
     key: ['user_id'],
     columns: USER_COLUMNS,
     rows: [...write.records].map((record) => userRow(record, write.partition)),
   });
-  await upsertRows(db, {
+  await upsertJsonRows(db, {
     table: tableIn(set, 'presence_history'),
     key: ['user_id', 'version'],
     columns: HISTORY_COLUMNS,

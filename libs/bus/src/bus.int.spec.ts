@@ -7,6 +7,7 @@ import {
   connectBus,
   consumeDurable,
   consumeOrdered,
+  createFencedPublisher,
   createLastValueReader,
   createPublisher,
   ensureDurable,
@@ -322,5 +323,20 @@ describe('openBucket', () => {
     const again = await openBucket(js, spec);
     expect((await again.get('k'))?.string()).toBe('v');
     expect((await again.status()).ttl).toBe(5_000);
+  });
+});
+
+describe('createFencedPublisher', () => {
+  it('stores every event published since the last flush once flush resolves', async () => {
+    const js = jetstream(nc);
+    const publisher = createFencedPublisher(nc, js);
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info('DEVICE_EVENTS')).state.messages;
+    for (let i = 0; i < 300; i += 1) await publisher.publish(event(`fence${i % 7}`, `fence-${i}`));
+    await publisher.flush();
+    const after = (await jsm.streams.info('DEVICE_EVENTS')).state.messages;
+    // The fence re-sends the last event: de-duplicated by its Nats-Msg-Id, so exactly 300.
+    expect(after - before).toBe(300);
+    await publisher.flush();
   });
 });

@@ -1,4 +1,4 @@
-import { openBucket, type JetStreamClient, type KV } from '@presence/bus';
+import { openBucket, type JetStreamClient, type KV, type KvWatchEntry } from '@presence/bus';
 import { BUCKETS } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
 
@@ -62,18 +62,49 @@ export async function startPartitionOwnership(
     logger.info({ partition, reason }, 'released partition');
   }
 
-  async function round(): Promise<void> {
-    await bucket.put(memberKey(instanceId), instanceId);
-    const members = await countKeys(bucket, 'm.>');
-    for (const [partition, lease] of [...owned]) {
-      try {
-        lease.revision = await bucket.update(leaseKey(partition), instanceId, lease.revision);
-      } catch {
-        owned.delete(partition);
-        await lease.worker.stop();
-        logger.warn({ partition }, 'lost the partition lease; stopped its worker');
+  /** Members by instance id, with when this replica last saw them heart-beat (its own clock). */
+  const members = new Map<string, number>();
+  const watch = await bucket.watch({ key: 'm.>' });
+  void (async () => {
+    for await (const entry of watch as AsyncIterable<KvWatchEntry>) {
+      const member = entry.key.slice(2);
+      if (entry.operation === 'PUT') members.set(member, Date.now());
+      else members.delete(member);
+    }
+  })();
+  /** Expired member keys vanish without a watch event: a member is live while it heart-beats. */
+  const liveMembers = () => {
+    const since = Date.now() - options.leaseTtlMs;
+    let count = 0;
+    for (const [member, seen] of members) if (member === instanceId || seen >= since) count += 1;
+    return Math.max(1, count);
+  };
+
+  /** Renews one lease; a renewal whose answer was lost may still have landed, so check first. */
+  async function renew(partition: number, lease: { revision: number; worker: OwnedPartition }) {
+    try {
+      lease.revision = await bucket.update(leaseKey(partition), instanceId, lease.revision);
+      return;
+    } catch {
+      const entry = await bucket.get(leaseKey(partition)).catch(() => null);
+      if (entry?.operation === 'PUT' && entry.string() === instanceId) {
+        lease.revision = entry.revision;
+        return;
       }
     }
+    if (owned.get(partition) !== lease) return;
+    owned.delete(partition);
+    await lease.worker.stop();
+    logger.warn({ partition }, 'lost the partition lease; stopped its worker');
+  }
+
+  async function round(): Promise<void> {
+    // Renewals first and all at once: under load every round trip waits behind the batches.
+    await Promise.all([
+      ...[...owned].map(([partition, lease]) => renew(partition, lease)),
+      bucket.put(memberKey(instanceId), instanceId),
+    ]);
+    const members = liveMembers();
     const share = fairShare(options.candidates.length, members);
     for (const partition of [...owned.keys()].sort((a, b) => b - a)) {
       if (owned.size <= share) break;
@@ -99,10 +130,19 @@ export async function startPartitionOwnership(
     }
   }
 
+  let queued = false;
   const tick = () => {
-    running = running.then(round).catch((error: unknown) => {
-      logger.warn({ err: error }, 'partition lease round failed; retrying');
-    });
+    // A slow round is not stacked behind by more rounds: one waits, the rest are skipped.
+    if (queued) return;
+    queued = true;
+    running = running
+      .then(() => {
+        queued = false;
+        return round();
+      })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'partition lease round failed; retrying');
+      });
   };
   tick();
   await running;
@@ -113,6 +153,7 @@ export async function startPartitionOwnership(
     async stop() {
       stopped = true;
       clearInterval(interval);
+      watch.stop();
       await running;
       for (const partition of [...owned.keys()]) await release(partition, 'shutting down');
       await bucket.delete(memberKey(instanceId)).catch(() => undefined);
@@ -122,9 +163,3 @@ export async function startPartitionOwnership(
 
 const leaseKey = (partition: number) => `p${partition}`;
 const memberKey = (instanceId: string) => `m.${instanceId}`;
-
-async function countKeys(bucket: KV, filter: string): Promise<number> {
-  let count = 0;
-  for await (const _ of await bucket.keys(filter)) count += 1;
-  return count;
-}

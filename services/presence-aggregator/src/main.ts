@@ -3,6 +3,7 @@ import { presenceAdminService } from './adapters/admin-grpc.js';
 import { createAggregatorMetrics } from './adapters/metrics.js';
 import { startCapMonitor } from './adapters/cap-monitor.js';
 import { watchGateways } from './adapters/gateway-liveness.js';
+import { createPartitionFeed } from './adapters/partition-feed.js';
 import { startPartitionOwnership } from './adapters/partition-leases.js';
 import { startPartitionWorker } from './adapters/partition-worker.js';
 import { servePresenceAt } from './adapters/presence-at.js';
@@ -57,6 +58,8 @@ await runService<AggregatorConfig, PresenceDatabase>({
       clock,
     });
     ctx.lifecycle.onShutdown('gateway liveness', () => gateways.stop());
+    const feed = createPartitionFeed({ js: ctx.js, logger });
+    ctx.lifecycle.onShutdown('device events', () => feed.stop());
     const ownership = await startPartitionOwnership({
       js: ctx.js,
       logger,
@@ -74,6 +77,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
           metrics,
           workspace,
           gateways,
+          feed,
           clock,
           timerTickMs: config.timerTickMs,
         }),

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../read-models/migrations.js';
 import type { PresenceDatabase } from '../read-models/tables.js';
 import { createAggregatorMetrics } from './metrics.js';
+import { createPartitionFeed } from './partition-feed.js';
 import { startPartitionWorker, type PartitionWorker } from './partition-worker.js';
 import { startWorkspaceFollower, type WorkspaceFollower } from './workspace-follower.js';
 
@@ -59,6 +60,7 @@ beforeAll(async () => {
     metrics: createAggregatorMetrics(new Registry()),
     workspace,
     gateways: { lost: (referenced) => [...referenced].filter((id) => lostGateways.includes(id)) },
+    feed: createPartitionFeed({ js, logger }),
     clock: () => now,
     timerTickMs: 20,
   });

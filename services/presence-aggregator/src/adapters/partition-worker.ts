@@ -1,5 +1,4 @@
 import {
-  consumeOrdered,
   createFencedPublisher,
   createPublisher,
   publishEvent,
@@ -21,6 +20,7 @@ import { loadPartition } from '../read-models/queries.js';
 import { userPresenceProjection, type PresenceDatabase } from '../read-models/tables.js';
 import { decodeFact, timerBody } from './codec.js';
 import type { GatewayLiveness } from './gateway-liveness.js';
+import type { PartitionFeed } from './partition-feed.js';
 import type { AggregatorMetrics } from './metrics.js';
 import { ownChangedEvent, presenceChangedEvent, SOURCE } from './presence-events.js';
 import { createTimerQueue } from './timer-queue.js';
@@ -35,6 +35,8 @@ export interface PartitionWorkerDeps {
   readonly metrics: AggregatorMetrics;
   readonly workspace: WorkspaceFollower;
   readonly gateways: Pick<GatewayLiveness, 'lost'>;
+  /** The process's reader of DEVICE_EVENTS, shared by its partitions. */
+  readonly feed: PartitionFeed;
   /** The only clock of the aggregator: it decides when a timer fact is due (DESIGN.md, timers). */
   readonly clock: () => number;
   readonly timerTickMs: number;
@@ -72,12 +74,6 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   const gatewayRefs = new Map<string, number>();
   /** Gateways whose GatewayLost this worker appended and has not folded yet. */
   const reportedLost = new Set<string>();
-  /**
-   * Messages of the partition not folded yet, as of the last batch. While behind, no timer fact is
-   * appended: it would be decided on a state the backlog is about to change (and be ignored then),
-   * and catching up matters more. Timers fire once the partition has caught up.
-   */
-  let backlog = 0;
 
   async function resume(): Promise<bigint> {
     const position = await writer.load();
@@ -108,7 +104,6 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
     const started = performance.now();
-    backlog = batch[batch.length - 1]?.pending ?? 0;
     const fresh = batch.filter((message) => message.seq > writer.position);
     const facts = decodeAll(fresh);
     const current: PartitionState = { workspace, users };
@@ -183,7 +178,9 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
    */
   let ticking = false;
   async function tick(): Promise<void> {
-    if (ticking || stopped || backlog > 0) return;
+    // While the log has a backlog no timer fact is appended: it would be decided on a state the
+    // backlog is about to change (and be ignored then), and catching up matters more.
+    if (ticking || stopped || deps.feed.backlog() > 0) return;
     ticking = true;
     const now = clock();
     const due = timers.takeDue(now);
@@ -287,19 +284,14 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
 
   const start = await resume();
   logger.debug({ checkpoint: String(start), users: users!.size }, 'partition resumes');
-  const consumption = consumeOrdered(js, {
-    stream: 'DEVICE_EVENTS',
-    filterSubject: subjects.devicePartition(partition),
-    startSeq: start + 1n,
-    // Large batches under load amortise the transaction and the publish flush; when caught up a
-    // batch is handed over as soon as nothing more is buffered, so latency does not suffer.
-    maxBatch: 2000,
-    fetchSize: 4000,
-    handle,
-    onError: (error, attempt) => {
+  deps.feed.add(partition, start, async (batch) => {
+    try {
+      await handle(batch);
+    } catch (error) {
       metrics.batchFailures.inc({ partition });
-      logger.warn({ err: error, attempt }, 'batch failed; retrying from the checkpoint');
-    },
+      logger.warn({ err: error }, 'batch failed; retrying from the checkpoint');
+      throw error;
+    }
   });
   const interval = setInterval(() => void tick(), deps.timerTickMs);
   deps.workspace.onAdvance(() => void copyWorkspace());
@@ -311,7 +303,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     async stop() {
       stopped = true;
       clearInterval(interval);
-      await consumption.stop();
+      await deps.feed.remove(partition);
     },
   };
 }

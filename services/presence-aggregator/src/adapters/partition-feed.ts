@@ -33,7 +33,12 @@ export function createPartitionFeed(options: {
   readonly logger: Logger;
   readonly onError?: (error: unknown, attempt: number) => void;
 }): PartitionFeed {
-  const handlers = new Map<number, { position: bigint; handle: PartitionHandler }>();
+  /**
+   * `live` is false for a partition just added until the reader restarted from its position: the
+   * old reader must not hand it later messages first (it would then skip the earlier ones as
+   * already folded).
+   */
+  const handlers = new Map<number, { position: bigint; handle: PartitionHandler; live: boolean }>();
   let consumption: Consumption | null = null;
   let inFlight: Promise<void> = Promise.resolve();
   let pending = 0;
@@ -44,7 +49,7 @@ export function createPartitionFeed(options: {
     const byPartition = new Map<number, BusMessage[]>();
     for (const message of batch) {
       const partition = devicePartitionOf(message.subject);
-      if (!handlers.has(partition)) continue;
+      if (!handlers.get(partition)?.live) continue;
       let list = byPartition.get(partition);
       if (!list) byPartition.set(partition, (list = []));
       list.push(message);
@@ -52,7 +57,7 @@ export function createPartitionFeed(options: {
     const run = Promise.all(
       [...byPartition].map(async ([partition, messages]) => {
         const handler = handlers.get(partition);
-        if (!handler) return;
+        if (!handler?.live) return;
         const fresh = messages.filter((message) => message.seq > handler.position);
         if (fresh.length === 0) return;
         await handler.handle(fresh);
@@ -64,10 +69,16 @@ export function createPartitionFeed(options: {
   }
 
   /** (Re)starts reading after the lowest position of the partitions now owned. */
+  let restartQueued = false;
   function restart(): void {
+    // Partitions acquired together (start-up, a takeover) share one restart.
+    if (restartQueued) return;
+    restartQueued = true;
     restarting = restarting.then(async () => {
+      restartQueued = false;
       await consumption?.stop();
       consumption = null;
+      for (const handler of handlers.values()) handler.live = true;
       if (handlers.size === 0) return;
       const from = [...handlers.values()].reduce(
         (low, { position }) => (position < low ? position : low),
@@ -90,10 +101,10 @@ export function createPartitionFeed(options: {
 
   return {
     add(partition, position, handle) {
-      const reading = consumption?.position();
-      handlers.set(partition, { position, handle });
-      // Reading from further back only when the new partition needs it.
-      if (reading === undefined || position < reading) restart();
+      // Not live until the reader restarted from the lowest position: a batch in flight was split
+      // before the partition existed, and the running reader may be past its checkpoint.
+      handlers.set(partition, { position, handle, live: false });
+      restart();
     },
     async remove(partition) {
       handlers.delete(partition);

@@ -87,7 +87,7 @@ export async function writePartition(
   });
   await upsertJsonRows(db, {
     table: tableIn(set, 'presence_history'),
-    key: ['user_id', 'version'],
+    key: ['user_id', 'changed_at', 'version'],
     columns: HISTORY_COLUMNS,
     rows: write.changes.map(historyRow),
   });

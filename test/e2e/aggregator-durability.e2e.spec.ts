@@ -48,8 +48,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function start(): Promise<ServiceProcess> {
-  const service = await startService('presence-aggregator', env);
+async function start(overrides: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = await startService('presence-aggregator', { ...env, ...overrides });
   running.push(service);
   return service;
 }
@@ -170,8 +170,10 @@ describe('presence-aggregator durability', () => {
 
   it('two replicas share the partitions; when one dies the other takes them over within 10 s', async () => {
     await Promise.all(running.splice(0).map((service) => service.stop()));
-    const first = await start();
-    const second = await start();
+    // The default lease TTL (6 s): the takeover must fit the rule's 10 s as deployed.
+    const defaults = { AGGREGATOR_LEASE_TTL_MS: '6000' };
+    const first = await start(defaults);
+    const second = await start(defaults);
     await eventually(
       async () => {
         const owners = Object.values(await log.leases());

@@ -108,8 +108,11 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     const facts = decodeAll(fresh);
     const current: PartitionState = { workspace, users };
     const applied = applyFacts(current, facts);
-    const bySeq = new Map(fresh.map((message) => [Number(message.seq), message]));
-    const causeOf = (version: number) => bySeq.get(version)?.meta.traceparent;
+    // The fact behind each change (its trace continues), indexed only when something changed.
+    let bySeq: Map<number, BusMessage> | undefined;
+    const causeOf = (version: number) =>
+      (bySeq ??= new Map(fresh.map((message) => [Number(message.seq), message]))).get(version)?.meta
+        .traceparent;
     for (const change of applied.changes) {
       if (change.published) {
         void publisher.publish(presenceChangedEvent(change, causeOf(change.version)));

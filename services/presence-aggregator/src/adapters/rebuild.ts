@@ -110,6 +110,7 @@ async function replay(
   const to = max(bounds.upTo);
   if (to < from) return 0;
   let count = 0;
+  let writing: Promise<void> = Promise.resolve();
   const consumption = consumeOrdered(deps.js, {
     stream: 'DEVICE_EVENTS',
     filterSubject: 'device.v1.>',
@@ -119,13 +120,18 @@ async function replay(
     fetchSize: 10000,
     handle: async (batch) => {
       count += fold(replays, batch, bounds, deps.logger);
-      // History is append-only: write it as it comes rather than holding all of it.
-      if (afterBatch && replays.some((r) => r.history.length >= 20_000)) await afterBatch(replays);
+      // History is append-only: write it as it comes rather than holding all of it, while the
+      // fold goes on (one write in flight; the write took its rows when it started).
+      if (afterBatch && replays.some((r) => r.history.length >= 20_000)) {
+        await writing;
+        writing = afterBatch(replays);
+      }
     },
     onError: (error, attempt) =>
       deps.logger.warn({ err: error, attempt }, 'rebuild: replay failed; retrying'),
   });
   await consumption.done;
+  await writing;
   return count;
 }
 
@@ -170,28 +176,40 @@ function fold(
   return count;
 }
 
-/** Writes what the replays touched since the last flush into the `_next` tables. */
+/**
+ * Writes what the replays touched since the last flush into the `_next` tables. The rows are taken
+ * (and the replays reset) before the first await, so folding may go on while they are written:
+ * records are immutable, a later change makes a new one.
+ */
 async function flush(
   db: DatabaseOrTransaction<PresenceDatabase>,
   replays: readonly Replay[],
 ): Promise<void> {
-  for (const [partition, r] of replays.entries()) {
-    const touched = [...r.touched].map((user) => r.users.get(user)!);
-    for (let i = 0; i < Math.max(touched.length, r.history.length, 1); i += 5000) {
+  const writes = replays.map((r, partition) => {
+    const taken = {
+      partition,
+      records: [...r.touched].map((user) => r.users.get(user)!),
+      history: r.history,
+      workspace: r.workspaceTouched ? r.workspace : null,
+    };
+    r.touched.clear();
+    r.history = [];
+    r.workspaceTouched = false;
+    return taken;
+  });
+  for (const { partition, records, history, workspace } of writes) {
+    for (let i = 0; i < Math.max(records.length, history.length, 1); i += 5000) {
       await writePartition(
         db,
         {
           partition,
-          records: touched.slice(i, i + 5000),
-          changes: r.history.slice(i, i + 5000),
-          workspace: i === 0 && r.workspaceTouched ? r.workspace : null,
+          records: records.slice(i, i + 5000),
+          changes: history.slice(i, i + 5000),
+          workspace: i === 0 ? workspace : null,
         },
         'next',
       );
     }
-    r.touched.clear();
-    r.history = [];
-    r.workspaceTouched = false;
   }
 }
 

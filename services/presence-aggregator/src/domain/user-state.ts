@@ -111,9 +111,14 @@ export function evolveUser(
       return withDevice(state, fact.deviceId, { ...device, closed });
     }
     case 'DeviceActivity': {
+      // The most frequent fact: one new state, one new device (no intermediate copies).
       const device = liveDevice(state, fact.deviceId, fact.sessionId);
       if (!device) return state;
-      return active(withDevice(state, fact.deviceId, activated(device, fact)), fact.at);
+      return {
+        ...state,
+        devices: { ...state.devices, [fact.deviceId]: activated(device, fact) },
+        lastActive: state.manual === 'invisible' ? state.lastActive : toSecond(fact.at),
+      };
     }
     case 'DeviceSystemEvent': {
       const device = liveDevice(state, fact.deviceId, fact.sessionId);

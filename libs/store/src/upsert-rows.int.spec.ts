@@ -131,6 +131,12 @@ describe('upsertRows', () => {
     }
   });
 
+  it('refuses a batch without a conflict key, whichever way it travels', async () => {
+    const base = { table: 'docs', key: [], rows: [] };
+    await expect(upsertRows(db, { ...base, columns })).rejects.toThrow(/key must name/);
+    await expect(upsertJsonRows(db, { ...base, columns: ['id'] })).rejects.toThrow(/key must name/);
+  });
+
   it('updates the non-key columns of existing rows', async () => {
     await upsertRows(db, {
       table: 'docs',

@@ -25,21 +25,15 @@ export async function upsertRows<DB>(
   db: DatabaseOrTransaction<DB>,
   options: UpsertRowsOptions,
 ): Promise<number> {
-  if (options.key.length === 0)
-    throw new TypeError(`table ${options.table}: key must name at least one column`);
+  requireKey(options.table, options.key);
   const batch = toColumnar(options.columns, options.rows, options.key);
   if (batch.count === 0) return 0;
   const names = batch.names.map((name) => sql.id(name));
-  const updated = batch.names.filter((name) => !options.key.includes(name));
-  const onConflict =
-    updated.length === 0
-      ? sql`do nothing`
-      : sql`do update set ${sql.join(updated.map((name) => sql`${sql.id(name)} = excluded.${sql.id(name)}`))}`;
   const result = await sql`
     insert into ${sql.table(options.table)} (${sql.join(names)})
     select ${sql.join(batch.names.map((name) => column(undefined, name, typeOf(options.columns, name))))}
     from ${unnest(batch, options.columns)} as u (${sql.join(names)})
-    on conflict (${sql.join(options.key.map((name) => sql.id(name)))}) ${onConflict}
+    ${onConflict(options.key, batch.names)}
   `.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
@@ -102,7 +96,8 @@ export interface UpsertJsonRowsOptions {
 /**
  * `upsertRows` for wide rows with large jsonb values: the whole batch travels as ONE jsonb
  * parameter (`jsonb_populate_recordset(null::table, $1)`), serialised by `JSON.stringify` alone, so
- * no array literal is escaped value by value on the client. Values are what `jsonb_populate_recordset` reads: JSON objects for jsonb
+ * no array literal is escaped value by value on the client. Values are what
+ * `jsonb_populate_recordset` reads: JSON objects for jsonb
  * columns, RFC 3339 strings for timestamps, numbers or strings for numbers. Rows sharing a key are
  * reduced to the last one.
  */
@@ -110,6 +105,7 @@ export async function upsertJsonRows<DB>(
   db: DatabaseOrTransaction<DB>,
   options: UpsertJsonRowsOptions,
 ): Promise<number> {
+  requireKey(options.table, options.key);
   if (options.rows.length === 0) return 0;
   // ON CONFLICT cannot touch a row twice in one statement: the last row of each key wins.
   const byKey = new Map<string, Readonly<Record<string, unknown>>>();
@@ -121,20 +117,29 @@ export async function upsertJsonRows<DB>(
   }
   const rows = byKey.size === options.rows.length ? options.rows : [...byKey.values()];
   const names = options.columns.map((name) => sql.id(name));
-  const updated = options.columns.filter((name) => !options.key.includes(name));
-  const onConflict =
-    updated.length === 0
-      ? sql`do nothing`
-      : sql`do update set ${sql.join(updated.map((name) => sql`${sql.id(name)} = excluded.${sql.id(name)}`))}`;
   const result = await sql`
     insert into ${sql.table(options.table)} (${sql.join(names)})
     select ${sql.join(names)}
     from jsonb_populate_recordset(null::${sql.table(options.table)}, ${JSON.stringify(rows)}::jsonb)
-    on conflict (${sql.join(options.key.map((name) => sql.id(name)))}) ${onConflict}
+    ${onConflict(options.key, options.columns)}
   `.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 
 function keyOf(key: readonly string[], row: Readonly<Record<string, unknown>>): string {
   return key.map((name) => String(row[name])).join('\u0000');
+}
+
+function requireKey(table: string, key: readonly string[]): void {
+  if (key.length === 0) throw new TypeError(`table ${table}: key must name at least one column`);
+}
+
+/** `ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col` for every written column off the key. */
+function onConflict(key: readonly string[], columns: readonly string[]): RawBuilder<unknown> {
+  const updated = columns.filter((name) => !key.includes(name));
+  const action =
+    updated.length === 0
+      ? sql`do nothing`
+      : sql`do update set ${sql.join(updated.map((name) => sql`${sql.id(name)} = excluded.${sql.id(name)}`))}`;
+  return sql`on conflict (${sql.join(key.map((name) => sql.id(name)))}) ${action}`;
 }

@@ -14,3 +14,9 @@ export {
   normalizeCustomStatusName,
   normalizeStatusText,
 } from './text.js';
+export {
+  DEFAULT_MIN_IDLE_TIMEOUT_S,
+  DEFAULT_WORKSPACE_SETTINGS,
+  requireIdleTimeout,
+  type WorkspaceSettings,
+} from './workspace-settings.js';

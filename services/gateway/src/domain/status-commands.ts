@@ -2,8 +2,8 @@ import {
   assertNever,
   ConflictError,
   NotFoundError,
-  ValidationError,
   normalizeStatusText,
+  requireIdleTimeout,
 } from '@presence/domain';
 import type { ShareAvailabilityName, StatusFrame } from './status-frames.js';
 import type { PresenceChoice, Workspace } from './workspace.js';
@@ -72,18 +72,9 @@ export function decideStatus(
     }
     case 'preferences.set': {
       const { idleTimeoutS, shareAvailability } = command;
-      // 0 returns to the workspace default; anything else must reach the minimum, never raised.
-      if (
-        idleTimeoutS !== undefined &&
-        idleTimeoutS !== 0 &&
-        idleTimeoutS < workspace.minIdleTimeoutS
-      ) {
-        // RULES.md 1: refused with a clear error, never silently raised.
-        throw new ValidationError(
-          'idle_timeout_too_short',
-          `idle_timeout_s: ${idleTimeoutS} s is below the minimum of ${workspace.minIdleTimeoutS} s`,
-          'idle_timeout_s',
-        );
+      // 0 returns to the workspace default; anything else must reach the minimum.
+      if (idleTimeoutS !== undefined && idleTimeoutS !== 0) {
+        requireIdleTimeout(idleTimeoutS, workspace.minIdleTimeoutS, 'idle_timeout_s');
       }
       return {
         kind: 'preferencesSet',

@@ -5,6 +5,12 @@
  * converts the wire message.
  */
 
+import {
+  DEFAULT_MIN_IDLE_TIMEOUT_S,
+  DEFAULT_WORKSPACE_SETTINGS,
+  type WorkspaceSettings,
+} from '@presence/domain';
+
 /** The built-in presences a user may choose (RULES.md 2); `invisible` is shown to others as offline. */
 export const PRESENCE_CHOICES = ['online', 'away', 'busy', 'invisible'] as const;
 export type PresenceChoice = (typeof PRESENCE_CHOICES)[number];
@@ -16,15 +22,7 @@ export interface CustomStatusDef {
   readonly presence: PresenceChoice;
 }
 
-export interface Workspace {
-  readonly idleTimeoutS: number;
-  readonly allowInvisible: boolean;
-  readonly allowCustomStatusText: boolean;
-  readonly presenceEnabled: boolean;
-  readonly maxConnections: number;
-  readonly meetingSetsBusy: boolean;
-  readonly reconnectGraceS: number;
-  readonly autoReenableBelow: number;
+export interface Workspace extends WorkspaceSettings {
   readonly minIdleTimeoutS: number;
   readonly customStatuses: ReadonlyMap<string, CustomStatusDef>;
   /** Sequence of the last workspace fact folded in; -1 for the built-in defaults. */
@@ -33,15 +31,8 @@ export interface Workspace {
 
 /** RULES.md defaults, used until the aggregator has published a workspace state. */
 export const DEFAULT_WORKSPACE: Workspace = Object.freeze({
-  idleTimeoutS: 300,
-  allowInvisible: true,
-  allowCustomStatusText: true,
-  presenceEnabled: true,
-  maxConnections: 0,
-  meetingSetsBusy: false,
-  reconnectGraceS: 30,
-  autoReenableBelow: 0,
-  minIdleTimeoutS: 60,
+  ...DEFAULT_WORKSPACE_SETTINGS,
+  minIdleTimeoutS: DEFAULT_MIN_IDLE_TIMEOUT_S,
   customStatuses: new Map<string, CustomStatusDef>(),
   version: -1n,
 });

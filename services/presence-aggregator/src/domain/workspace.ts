@@ -1,37 +1,16 @@
 import {
   ConflictError,
+  DEFAULT_WORKSPACE_SETTINGS,
   NotFoundError,
   ValidationError,
   assertNever,
   normalizeCustomStatusName,
+  requireIdleTimeout,
+  type WorkspaceSettings,
 } from '@presence/domain';
 import type { WorkspaceFact } from './facts.js';
 
-/** Workspace-wide presence settings (RULES.md 1-4); the defaults are the numbers of the rules. */
-export interface WorkspaceSettings {
-  readonly idleTimeoutS: number;
-  readonly allowInvisible: boolean;
-  readonly allowCustomStatusText: boolean;
-  readonly presenceEnabled: boolean;
-  /** 0 = no cap. */
-  readonly maxConnections: number;
-  readonly meetingSetsBusy: boolean;
-  /** How long an abnormally closed device stays away before it is offline. */
-  readonly reconnectGraceS: number;
-  /** When the cap switched presence off, it switches back on at or below this count; 0 = never. */
-  readonly autoReenableBelow: number;
-}
-
-export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
-  idleTimeoutS: 300,
-  allowInvisible: true,
-  allowCustomStatusText: true,
-  presenceEnabled: true,
-  maxConnections: 0,
-  meetingSetsBusy: false,
-  reconnectGraceS: 30,
-  autoReenableBelow: 0,
-});
+export type { WorkspaceSettings };
 
 /** What a custom status maps to; OFFLINE in the API means invisible (RULES.md 3). */
 export type CustomStatusPresence = 'online' | 'away' | 'busy' | 'invisible';
@@ -55,7 +34,7 @@ export interface Workspace {
 
 export const INITIAL_WORKSPACE: Workspace = Object.freeze({
   revision: 0,
-  settings: DEFAULT_SETTINGS,
+  settings: DEFAULT_WORKSPACE_SETTINGS,
   disabledBy: null,
   disabledAt: null,
   customStatuses: {},
@@ -115,7 +94,7 @@ export function decideSettings(
   context: { readonly limits: SettingsLimits; readonly connections: number },
 ): WorkspaceSettings {
   const next: WorkspaceSettings = { ...workspace.settings, ...patch };
-  requireIdleTimeout(next.idleTimeoutS, context.limits, 'idle_timeout_s');
+  requireIdleTimeout(next.idleTimeoutS, context.limits.minIdleTimeoutS, 'idle_timeout_s');
   if (!Number.isInteger(next.reconnectGraceS) || next.reconnectGraceS < 1) {
     throw new ValidationError(
       'invalid_field',
@@ -139,17 +118,6 @@ export function decideSettings(
     );
   }
   return next;
-}
-
-/** A user's idle timeout preference or a workspace default, checked against the minimum. */
-export function requireIdleTimeout(seconds: number, limits: SettingsLimits, field: string): void {
-  if (!Number.isInteger(seconds) || seconds < limits.minIdleTimeoutS) {
-    throw new ValidationError(
-      'idle_timeout_too_short',
-      `${field}: the idle timeout must be at least ${limits.minIdleTimeoutS} seconds, got ${seconds}`,
-      field,
-    );
-  }
 }
 
 function overCap(settings: WorkspaceSettings, connections: number): boolean {

@@ -13,6 +13,7 @@ import {
   type FactBody,
 } from '../testing/scenario.js';
 import { applyFacts } from './apply-facts.js';
+import { nextDueAt, timersOf } from './timers.js';
 import { sameView } from './views.js';
 import { INITIAL_WORKSPACE } from './workspace.js';
 
@@ -140,6 +141,17 @@ describe('presence properties (fast-check)', () => {
         expect(view.online).toBe(view.presence !== 'offline');
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('the next due time is the earliest of the timers a state waits for', () => {
+    fc.assert(
+      fc.property(historyArb, (makers) => {
+        const { state } = run(makers).record();
+        const timers = timersOf(state, INITIAL_WORKSPACE.settings);
+        expect(nextDueAt(state, INITIAL_WORKSPACE.settings)).toBe(timers[0]?.dueAt ?? null);
+      }),
+      { numRuns: 300 },
     );
   });
 

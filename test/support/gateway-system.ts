@@ -11,6 +11,7 @@ import {
   type PresenceView,
   type WorkspaceSettings,
 } from '@presence/contracts';
+import { DEFAULT_WORKSPACE_SETTINGS } from '@presence/domain';
 import { startNatsServer, type NatsServerHandle } from '@presence/testing';
 import { TEST_JWT_SECRET } from './device-client.js';
 import { startService, type ServiceProcess } from './services.js';
@@ -18,16 +19,7 @@ import { startService, type ServiceProcess } from './services.js';
 export const PARTITIONS = 4;
 
 /** RULES.md defaults as the aggregator publishes them. */
-export const DEFAULT_SETTINGS: WorkspaceSettings = {
-  idleTimeoutS: 300,
-  allowInvisible: true,
-  allowCustomStatusText: true,
-  presenceEnabled: true,
-  maxConnections: 0,
-  meetingSetsBusy: false,
-  reconnectGraceS: 30,
-  autoReenableBelow: 0,
-};
+export const DEFAULT_SETTINGS: WorkspaceSettings = { ...DEFAULT_WORKSPACE_SETTINGS };
 
 /**
  * A real nats-server and the gateway process alone, with the test standing in for the

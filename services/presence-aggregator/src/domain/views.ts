@@ -28,7 +28,7 @@ export function deviceState(device: DeviceSession): DeviceStateName {
 }
 
 /** RULES.md 2: the user's presence as they themselves see it (`invisible` included). */
-export function ownPresence(state: UserState, workspace: Workspace): PresenceName {
+function ownPresence(state: UserState, workspace: Workspace): PresenceName {
   const devices = Object.values(state.devices);
   if (devices.length === 0) return 'offline';
   if (state.manual) return state.manual;

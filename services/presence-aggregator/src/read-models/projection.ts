@@ -39,7 +39,7 @@ export interface PartitionWrite {
   readonly workspace: Workspace | null;
 }
 
-export function userRow(record: UserRecord, partition: number): Record<string, unknown> {
+function userRow(record: UserRecord, partition: number): Record<string, unknown> {
   const { view } = record;
   return {
     user_id: record.state.userId,

@@ -69,9 +69,7 @@ async function startServices() {
           `${spec.name} exited unexpectedly with ${signal ? `signal ${signal}` : `exit code ${code}`}`,
         );
     };
-    services.push(
-      spawnService({ name: spec.name, entry: spec.entry, cwd: root, env, print, onExit }),
-    );
+    services.push(spawnService({ ...spec, cwd: root, env, print, onExit }));
   });
 }
 

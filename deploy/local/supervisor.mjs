@@ -5,15 +5,17 @@ import { createInterface } from 'node:readline';
 import { sleep, waitForExit } from './process.mjs';
 
 /**
- * Spawns `node --conditions=@presence/source --import tsx <entry>` in `cwd` (the repo root, so
+ * Spawns `node --conditions=@presence/source --import tsx <nodeArgs> <entry>` in `cwd` (the repo root, so
  * tsx and the workspace packages resolve) in its own process group: a terminal Ctrl-C reaches
  * only us, and we decide the order (services first, then PostgreSQL and nats-server).
  * `print` receives each output line; `onExit` is called once with `{ code, signal }`.
+ * @param {{ name: string, entry: string, nodeArgs?: string[], cwd: string, env: NodeJS.ProcessEnv,
+ *   print: (line: string) => void, onExit: (exit: { code: number | null, signal: NodeJS.Signals | null }) => void }} options
  */
-export function spawnService({ name, entry, cwd, env, print, onExit }) {
+export function spawnService({ name, entry, nodeArgs = [], cwd, env, print, onExit }) {
   const child = spawn(
     process.execPath,
-    ['--conditions=@presence/source', '--import', 'tsx', entry],
+    ['--conditions=@presence/source', '--import', 'tsx', ...nodeArgs, entry],
     {
       cwd,
       env,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@presence/local';
 import { spawnNode, type NodeChild } from './child-process.js';
@@ -28,10 +29,16 @@ function aggregatorEnv(config: BenchConfig, servers: BenchServers): Record<strin
   };
 }
 
-function profileArgs(config: BenchConfig, name: string): string[] {
-  return config.cpuProfileDir === undefined
-    ? []
-    : ['--cpu-prof', '--cpu-prof-dir', join(config.cpuProfileDir, name)];
+/** The service's own Node.js flags (package.json `presence.nodeArgs`), then profiling's. */
+function nodeArgs(config: BenchConfig, name: string): string[] {
+  const manifest = JSON.parse(
+    readFileSync(join(config.aggregatorRoot, 'services/presence-aggregator/package.json'), 'utf8'),
+  ) as { presence?: { nodeArgs?: string[] } };
+  const profile =
+    config.cpuProfileDir === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-dir', join(config.cpuProfileDir, name)];
+  return [...(manifest.presence?.nodeArgs ?? []), ...profile];
 }
 
 /** Starts the service and resolves once `/readyz` answers 200 (or fails with its output). */
@@ -45,7 +52,7 @@ export async function startAggregator(
     script: MAIN,
     cwd: config.aggregatorRoot,
     env: { ...aggregatorEnv(config, servers), AGGREGATOR_HTTP_PORT: String(httpPort) },
-    nodeArgs: profileArgs(config, 'live'),
+    nodeArgs: nodeArgs(config, 'live'),
     logFile: join(config.logDir, 'aggregator.log'),
   });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
@@ -112,7 +119,7 @@ export async function runRebuild(
     args: ['rebuild'],
     cwd: config.aggregatorRoot,
     env: aggregatorEnv(config, servers),
-    nodeArgs: profileArgs(config, 'rebuild'),
+    nodeArgs: nodeArgs(config, 'rebuild'),
     logFile: join(config.logDir, 'rebuild.log'),
   });
   onStart?.(command);

@@ -16,6 +16,11 @@ const schema = z.object({
   AGGREGATOR_PARTITIONS: z.string().default('all').describe('`all` or partitions like `0-7,12`'),
   /** A replica's partitions are taken over this long after it stops renewing them. */
   AGGREGATOR_LEASE_TTL_MS: envInt({ default: 6_000, min: 1_000, max: 300_000 }),
+  /**
+   * Events per partition between snapshots of its users' records: a restart re-folds at most this
+   * many (silently) per partition; fewer means more writes.
+   */
+  AGGREGATOR_SNAPSHOT_EVERY: envInt({ default: 50_000, min: 1, max: 10_000_000 }),
   /** A gateway silent for this long is lost: its devices go offline (RULES.md 1: within 15 s). */
   GATEWAY_LIVENESS_TIMEOUT_MS: envInt({ default: 10_000, min: 500, max: 300_000 }),
   /** The smallest idle timeout users and admins may set (RULES.md 1: 60 s). */
@@ -25,6 +30,7 @@ const schema = z.object({
 export interface AggregatorConfig extends BaseConfig {
   readonly partitions: number;
   readonly timerTickMs: number;
+  readonly snapshotEvery: number;
   readonly minIdleTimeoutS: number;
   /** Partitions this replica may own, ascending. */
   readonly candidatePartitions: readonly number[];
@@ -42,6 +48,7 @@ export function loadConfig(
     httpPort: raw.AGGREGATOR_HTTP_PORT,
     partitions: raw.PRESENCE_PARTITIONS,
     timerTickMs: raw.AGGREGATOR_TIMER_TICK_MS,
+    snapshotEvery: raw.AGGREGATOR_SNAPSHOT_EVERY,
     minIdleTimeoutS: raw.PRESENCE_MIN_IDLE_TIMEOUT_S,
     candidatePartitions: parsePartitions(raw.AGGREGATOR_PARTITIONS, raw.PRESENCE_PARTITIONS),
     leaseTtlMs: raw.AGGREGATOR_LEASE_TTL_MS,

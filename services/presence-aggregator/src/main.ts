@@ -80,6 +80,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
           feed,
           clock,
           timerTickMs: config.timerTickMs,
+          snapshotEvery: config.snapshotEvery,
         }),
     });
     ctx.lifecycle.onShutdown('partitions', () => ownership.stop());

@@ -134,7 +134,7 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
       if (projection !== '' && projection !== USER_PRESENCE) {
         throw new ValidationError(
           'unknown_projection',
-          `projection: unknown projection ${JSON.stringify(projection)}; known: ${USER_PRESENCE} (with presence_history and partition_state)`,
+          `projection: unknown projection ${JSON.stringify(projection)}; known: ${USER_PRESENCE} (with presence_history)`,
           'projection',
         );
       }

@@ -13,6 +13,11 @@ export type PartitionHandler = (batch: readonly BusMessage[]) => Promise<void>;
 export interface PartitionFeed {
   /** Delivers the partition's messages after `position` (its checkpoint) to `handle`. */
   add(partition: number, position: bigint, handle: PartitionHandler): void;
+  /**
+   * Delivers the partition's messages after `position` again (its worker reloaded an older state);
+   * safe to call from the partition's handler, which should then throw to drop its batch.
+   */
+  rewind(partition: number, position: bigint): void;
   /** Stops delivering to the partition; resolves once no batch of it is being handled. */
   remove(partition: number): Promise<void>;
   /** Messages in DEVICE_EVENTS after the last batch handed out (0 = caught up). */
@@ -104,6 +109,13 @@ export function createPartitionFeed(options: {
       // Not live until the reader restarted from the lowest position: a batch in flight was split
       // before the partition existed, and the running reader may be past its checkpoint.
       handlers.set(partition, { position, handle, live: false });
+      restart();
+    },
+    rewind(partition, position) {
+      const handler = handlers.get(partition);
+      if (!handler) return;
+      handler.position = position;
+      handler.live = false;
       restart();
     },
     async remove(partition) {

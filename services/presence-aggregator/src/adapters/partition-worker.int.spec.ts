@@ -8,7 +8,7 @@ import {
   type JetStreamClient,
   type NatsConnection,
 } from '@presence/bus';
-import { DeviceEvent, Platform, STREAMS, subjects } from '@presence/contracts';
+import { DeviceEvent, DisconnectReason, Platform, STREAMS, subjects } from '@presence/contracts';
 import { createLogger } from '@presence/kit';
 import { createDatabase, migrateToLatest } from '@presence/store';
 import {
@@ -17,7 +17,7 @@ import {
   type NatsServerHandle,
   type TestDatabase,
 } from '@presence/testing';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../read-models/migrations.js';
 import type { PresenceDatabase } from '../read-models/tables.js';
@@ -51,7 +51,11 @@ beforeAll(async () => {
   db = createDatabase<PresenceDatabase>({ url: database.url, schema: 'presence', poolSize: 2 });
   await migrateToLatest(db, { schema: 'presence', migrations });
   workspace = await startWorkspaceFollower({ nc, js, logger, minIdleTimeoutS: 60 });
-  worker = await startPartitionWorker({
+  worker = await startWorker();
+}, 60_000);
+
+function startWorker(): Promise<PartitionWorker> {
+  return startPartitionWorker({
     nc,
     js,
     db,
@@ -63,8 +67,9 @@ beforeAll(async () => {
     feed: createPartitionFeed({ js, logger }),
     clock: () => now,
     timerTickMs: 20,
+    snapshotEvery: 3,
   });
-}, 60_000);
+}
 
 afterAll(async () => {
   await worker?.stop();
@@ -174,5 +179,75 @@ describe('timer facts (fake clock in the adapter)', () => {
     await settle();
     const lost = await factsOn(subjects.deviceAllUsers(0));
     expect(lost.filter((fact) => fact.event?.$case === 'gatewayLost')).toHaveLength(1);
+  });
+});
+
+describe('snapshots', () => {
+  const connect = (gatewayId: string) =>
+    ({
+      $case: 'deviceConnected',
+      value: {
+        deviceId: 'laptop',
+        sessionId: 's1',
+        platform: Platform.PLATFORM_DESKTOP,
+        gatewayId,
+      },
+    }) as const;
+  const rows = async () =>
+    (
+      await sql<{
+        row: string;
+      }>`select row_to_json(t)::text as row from user_presence t order by user_id`.execute(db)
+    ).rows.map((r) => r.row);
+  const published = async () =>
+    (await (await jetstreamManager(nc)).streams.info('PRESENCE')).state.messages;
+
+  it('are written every N events and on stop, as of the checkpoint', async () => {
+    for (const user of ['sam', 'sue', 'sid', 'sol']) await append(user, connect('gw-1'), now);
+    await until(async () => (await presenceOf('sol')) === 'online', 'sol online');
+    const snapshot = async () =>
+      (
+        await sql<{ position: string; users: string }>`select position::text,
+          (select count(*)::text from user_snapshots where partition = 0) as users
+          from partition_snapshots where partition = 0`.execute(db)
+      ).rows[0];
+    expect(Number((await snapshot())?.position)).toBeGreaterThan(0);
+    await worker.stop();
+    const checkpoint = await sql<{
+      position: string;
+    }>`select position::text from projection_checkpoints
+      where projection = 'user_presence/p0'`.execute(db);
+    expect((await snapshot())?.position).toBe(checkpoint.rows[0]?.position);
+    worker = await startWorker();
+  });
+
+  it('restart from an older snapshot re-folds up to the checkpoint without republishing', async () => {
+    await append('sky', connect('gw-1'), now);
+    await until(async () => (await presenceOf('sky')) === 'online', 'sky online');
+    await worker.stop();
+    // As after a crash long after the last snapshot: everything is folded again from the log.
+    await sql`delete from user_snapshots`.execute(db);
+    await sql`delete from partition_snapshots`.execute(db);
+    const before = { rows: await rows(), published: await published() };
+    worker = await startWorker();
+    await settle();
+    expect(await rows()).toEqual(before.rows);
+    expect(await published()).toBe(before.published);
+
+    // The re-folded state is the real one: sky's laptop is known, so a goodbye takes sky offline.
+    await append(
+      'sky',
+      {
+        $case: 'deviceDisconnected',
+        value: {
+          deviceId: 'laptop',
+          sessionId: 's1',
+          reason: DisconnectReason.DISCONNECT_REASON_GOODBYE,
+        },
+      },
+      now,
+    );
+    await until(async () => (await presenceOf('sky')) === 'offline', 'sky offline');
+    expect(await published()).toBe(before.published + 1);
   });
 });

@@ -8,15 +8,15 @@ import {
 } from '@presence/bus';
 import { DeviceEvent, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
-import { createProjectionWriter, isCheckpointConflictError } from '@presence/store';
+import { createProjectionWriter, isCheckpointConflictError, lockCheckpoint } from '@presence/store';
 import type { Kysely } from 'kysely';
-import { applyFacts, type PartitionState } from '../domain/apply-facts.js';
+import { applyFacts, type Applied, type PartitionState } from '../domain/apply-facts.js';
 import type { Fact } from '../domain/facts.js';
-import type { UserRecord } from '../domain/record.js';
+import { viewsMoved, type UserRecord } from '../domain/record.js';
 import { nextDueAt, timersOf } from '../domain/timers.js';
-import type { Workspace } from '../domain/workspace.js';
-import { writePartition } from '../read-models/projection.js';
-import { loadPartition } from '../read-models/queries.js';
+import { INITIAL_WORKSPACE, type Workspace } from '../domain/workspace.js';
+import { writePartition, writeSnapshot } from '../read-models/projection.js';
+import { loadSnapshot } from '../read-models/queries.js';
 import { userPresenceProjection, type PresenceDatabase } from '../read-models/tables.js';
 import { decodeFact, timerBody } from './codec.js';
 import type { GatewayLiveness } from './gateway-liveness.js';
@@ -40,6 +40,8 @@ export interface PartitionWorkerDeps {
   /** The only clock of the aggregator: it decides when a timer fact is due (DESIGN.md, timers). */
   readonly clock: () => number;
   readonly timerTickMs: number;
+  /** A snapshot of the users' records is written with the batch that reaches this many events. */
+  readonly snapshotEvery: number;
 }
 
 export interface PartitionWorker {
@@ -50,10 +52,14 @@ export interface PartitionWorker {
 }
 
 /**
- * The live path of one partition: read DEVICE_EVENTS in order from the checkpoint, fold each
- * batch, publish the changes (pipelined), then write the rows and the checkpoint in one
- * transaction. Publishing before the commit means a crash in between republishes the same
- * `<user>:<version>` ids, which JetStream de-duplicates; committing first could lose a change.
+ * The live path of one partition: read DEVICE_EVENTS in order, fold each batch, publish the
+ * changes (pipelined), then write the rows and the checkpoint in one transaction. Publishing before
+ * the commit means a crash in between republishes the same `<user>:<version>` ids, which JetStream
+ * de-duplicates; committing first could lose a change.
+ *
+ * Every `snapshotEvery` events (and when it stops) the batch's transaction also writes the records
+ * of the users touched since the previous snapshot. A restart loads the snapshot and re-folds the
+ * events from its position up to the checkpoint silently: they were published and written already.
  *
  * It also appends the partition's timer facts when they are due, and copies workspace facts into
  * the partition, so the log alone decides every state.
@@ -67,23 +73,40 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   const timerPublisher = createPublisher(js);
   const timers = createTimerQueue();
   let workspace: Workspace;
-  /** Records as of the checkpoint: only updated after their batch committed. */
+  /** Records as of `folded`: only updated after their batch committed. */
   let users: Map<string, UserRecord>;
+  /** The last sequence folded into `users` (the checkpoint, once a restart re-folded up to it). */
+  let folded = 0n;
+  /** Users whose record changed since the last snapshot, and the events folded since. */
+  const unsnapshotted = new Set<string>();
+  let sinceSnapshot = 0;
   let stopped = false;
   /** Connected devices per gateway id in this partition: the gateways whose death matters here. */
   const gatewayRefs = new Map<string, number>();
   /** Gateways whose GatewayLost this worker appended and has not folded yet. */
   const reportedLost = new Set<string>();
 
+  /** Loads the snapshot; returns the position to fold from. */
   async function resume(): Promise<bigint> {
-    const position = await writer.load();
-    const loaded = await loadPartition(db, partition);
-    workspace = loaded.workspace;
-    users = new Map(loaded.users);
+    const checkpoint = await writer.load();
+    let snapshot = await loadSnapshot(db, partition);
+    if (snapshot.position > checkpoint) {
+      // The read model was reset behind the snapshot: fold from the start to write it again.
+      logger.warn(
+        { snapshot: String(snapshot.position), checkpoint: String(checkpoint) },
+        'snapshot ahead of the checkpoint; folding from the start',
+      );
+      snapshot = { position: 0n, workspace: INITIAL_WORKSPACE, users: new Map() };
+    }
+    workspace = snapshot.workspace;
+    users = new Map(snapshot.users);
+    folded = snapshot.position;
+    unsnapshotted.clear();
+    sinceSnapshot = 0;
     gatewayRefs.clear();
     for (const record of users.values()) countGateways(record, 1);
     rescheduleAll();
-    return position;
+    return folded;
   }
 
   function countGateways(record: UserRecord | undefined, delta: 1 | -1): void {
@@ -104,7 +127,16 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
     const started = performance.now();
-    const fresh = batch.filter((message) => message.seq > writer.position);
+    const unseen = batch.filter((message) => message.seq > folded);
+    const committed = writer.position;
+    const refold = unseen.filter((message) => message.seq <= committed);
+    if (refold.length > 0) {
+      // After a restart: what the snapshot lacks was published and written before; fold it only.
+      adopt(applyFacts({ workspace, users }, decodeAll(refold)), refold.length);
+      folded = refold[refold.length - 1]!.seq;
+    }
+    const fresh = unseen.filter((message) => message.seq > committed);
+    if (fresh.length === 0) return;
     const facts = decodeAll(fresh);
     const current: PartitionState = { workspace, users };
     const applied = applyFacts(current, facts);
@@ -123,38 +155,87 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
         void publisher.publish(ownChangedEvent(change, causeOf(change.version)));
     }
     await publisher.flush();
-    const workspaceChanged = applied.workspace !== workspace;
+    const last = fresh[fresh.length - 1]!.seq;
+    const snapshotDue = sinceSnapshot + fresh.length >= deps.snapshotEvery;
     try {
-      await writer.commit(batch, (trx) =>
-        writePartition(trx, {
+      await writer.commit(fresh, async (trx) => {
+        await writePartition(trx, {
           partition,
-          records: applied.updated.values(),
+          records: [...applied.updated]
+            .filter(([id, after]) => viewsMoved(users.get(id), after))
+            .map(([, r]) => r),
           changes: applied.changes,
-          workspace: workspaceChanged ? applied.workspace : null,
-        }),
-      );
+        });
+        if (snapshotDue) {
+          await writeSnapshot(trx, { partition, position: last, ...snapshotAfter(applied) });
+        }
+      });
     } catch (error) {
       if (isCheckpointConflictError(error)) {
-        // Someone else moved the checkpoint: forget what we folded and resume from theirs.
-        await resume();
+        // Someone else moved the checkpoint: forget what we folded and fold again from their snapshot.
+        deps.feed.rewind(partition, await resume());
       }
       throw error;
     }
+    adopt(applied, fresh.length);
+    folded = last;
+    if (snapshotDue) {
+      unsnapshotted.clear();
+      sinceSnapshot = 0;
+    }
+    metrics.eventsProcessed.inc({ partition }, fresh.length);
+    metrics.changesPublished.inc({ partition }, applied.changes.length);
+    metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    metrics.checkpoint.set({ partition }, Number(writer.position));
+  }
+
+  /** Takes a folded batch as the partition's state (once committed, or when re-folding). */
+  function adopt(applied: Applied, events: number): void {
     const settingsChanged = applied.workspace.settings !== workspace.settings;
+    const workspaceChanged = applied.workspace !== workspace;
     workspace = applied.workspace;
     for (const [userId, record] of applied.updated) {
       countGateways(users.get(userId), -1);
       countGateways(record, 1);
       users.set(userId, record);
+      unsnapshotted.add(userId);
       timers.schedule(userId, nextDueAt(record.state, workspace.settings));
     }
+    sinceSnapshot += events;
     // Timeouts and the grace are settings: every pending due time may have moved.
     if (settingsChanged) rescheduleAll();
     if (workspaceChanged) void copyWorkspace();
-    metrics.eventsProcessed.inc({ partition }, fresh.length);
-    metrics.changesPublished.inc({ partition }, applied.changes.length);
-    metrics.batchSeconds.observe((performance.now() - started) / 1000);
-    metrics.checkpoint.set({ partition }, Number(writer.position));
+  }
+
+  /** The snapshot as of a folded batch: the records changed since the last one, and the batch's. */
+  function snapshotAfter(applied: Applied): { workspace: Workspace; records: UserRecord[] } {
+    const ids = new Set([...unsnapshotted, ...applied.updated.keys()]);
+    return {
+      workspace: applied.workspace,
+      records: [...ids].map((id) => applied.updated.get(id) ?? users.get(id)!),
+    };
+  }
+
+  /** On stop: a snapshot at the checkpoint, so the next owner re-folds nothing. */
+  async function snapshotAtCheckpoint(): Promise<void> {
+    if (sinceSnapshot === 0 || folded !== writer.position) return;
+    try {
+      await db.transaction().execute(async (trx) => {
+        // Only while nobody moved the checkpoint: our records are as of it.
+        if ((await lockCheckpoint(trx, writer.projection)) !== folded) return;
+        await writeSnapshot(trx, {
+          partition,
+          position: folded,
+          workspace,
+          records: [...unsnapshotted].map((id) => users.get(id)!),
+        });
+      });
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        'cannot write the snapshot on stop; the next owner re-folds more',
+      );
+    }
   }
 
   function decodeAll(messages: readonly BusMessage[]): Fact[] {
@@ -286,7 +367,10 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   }
 
   const start = await resume();
-  logger.debug({ checkpoint: String(start), users: users!.size }, 'partition resumes');
+  logger.debug(
+    { snapshot: String(start), checkpoint: String(writer.position), users: users!.size },
+    'partition resumes',
+  );
   deps.feed.add(partition, start, async (batch) => {
     try {
       await handle(batch);
@@ -307,6 +391,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
       stopped = true;
       clearInterval(interval);
       await deps.feed.remove(partition);
+      await snapshotAtCheckpoint();
     },
   };
 }

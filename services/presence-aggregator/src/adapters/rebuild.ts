@@ -11,7 +11,7 @@ import {
 import { sql, type Kysely } from 'kysely';
 import { applyFacts } from '../domain/apply-facts.js';
 import type { Fact } from '../domain/facts.js';
-import type { PresenceChange, UserRecord } from '../domain/record.js';
+import { hasViews, viewsMoved, type PresenceChange, type UserRecord } from '../domain/record.js';
 import { INITIAL_WORKSPACE, type Workspace } from '../domain/workspace.js';
 import { writePartition } from '../read-models/projection.js';
 import {
@@ -43,26 +43,25 @@ type Positions = readonly bigint[];
 interface Replay {
   workspace: Workspace;
   readonly users: Map<string, UserRecord>;
-  readonly touched: Set<string>;
-  workspaceTouched: boolean;
+  /** Users whose views moved since their rows were last written. */
+  readonly moved: Set<string>;
   history: PresenceChange[];
 }
 
 /**
- * Blue/green rebuild of the aggregator's tables (`user_presence`, `presence_history`,
- * `partition_state`): replays DEVICE_EVENTS from sequence 1 into fresh tables, then swaps them in
+ * Blue/green rebuild of the aggregator's read models (`user_presence`, `presence_history`): replays DEVICE_EVENTS from sequence 1 into fresh tables, then swaps them in
  * while the live partitions keep running. Each partition is rebuilt exactly up to its live
  * checkpoint, so the swapped-in rows match the checkpoints and nothing is republished: first up to
  * the checkpoints read at the start, then, holding the checkpoint locks (live commits wait), the
- * few events committed meanwhile, and the swap in the same transaction.
+ * few events committed meanwhile, and the swap in the same transaction. History rows are written
+ * as they come, user rows once (their last views), so the log is read once and rows written once.
  */
 export async function rebuildProjections(deps: RebuildDeps): Promise<RebuildResult> {
   const { db, logger, partitions } = deps;
   const replays = range(partitions).map((): Replay => ({
     workspace: INITIAL_WORKSPACE,
     users: new Map(),
-    touched: new Set(),
-    workspaceTouched: false,
+    moved: new Set(),
     history: [],
   }));
   let replayed = 0;
@@ -77,10 +76,11 @@ export async function rebuildProjections(deps: RebuildDeps): Promise<RebuildResu
   );
   logger.info({ upTo: first.map(String) }, 'rebuild: replaying DEVICE_EVENTS from sequence 1');
   const bounds = { after: range(partitions).map(() => 0n), upTo: first };
-  replayed += await replay(deps, replays, bounds, (batchReplays) => flush(db, batchReplays));
-  await flush(db, replays);
-  const users = replays.reduce((sum, r) => sum + r.users.size, 0);
-  logger.info({ events: replayed, users }, 'rebuild: caught up; swapping in');
+  replayed += await replay(deps, replays, bounds, (batchReplays) =>
+    flush(db, batchReplays, { rows: false }),
+  );
+  await flush(db, replays, { rows: true });
+  logger.info({ events: replayed }, 'rebuild: caught up; swapping in');
 
   const final = await db.transaction().execute(async (trx) => {
     const locked: bigint[] = [];
@@ -88,15 +88,16 @@ export async function rebuildProjections(deps: RebuildDeps): Promise<RebuildResu
       locked.push(await lockCheckpoint(trx, userPresenceProjection(p)));
     }
     replayed += await replay(deps, replays, { after: first, upTo: locked });
-    await flush(trx, replays);
+    await flush(trx, replays, { rows: true });
     for (const table of PROJECTION_TABLES) {
       await swapTables(trx, { schema: deps.schema, live: table, next: nextTable(table) });
     }
     return locked;
   });
   const position = final.reduce((max, p) => (p > max ? p : max), 0n);
-  logger.info({ events: replayed, rows: users, position: String(position) }, 'rebuild: done');
-  return { eventsReplayed: replayed, position, rows: users };
+  const rows = replays.reduce((sum, r) => sum + countRows(r.users), 0);
+  logger.info({ events: replayed, rows, position: String(position) }, 'rebuild: done');
+  return { eventsReplayed: replayed, position, rows };
 }
 
 /** Folds the events of each partition p with after[p] < seq <= upTo[p]. */
@@ -166,10 +167,9 @@ function fold(
     const r = replays[partition]!;
     const applied = applyFacts({ workspace: r.workspace, users: r.users }, partitionFacts);
     for (const [user, record] of applied.updated) {
+      if (viewsMoved(r.users.get(user), record)) r.moved.add(user);
       r.users.set(user, record);
-      r.touched.add(user);
     }
-    if (applied.workspace !== r.workspace) r.workspaceTouched = true;
     r.workspace = applied.workspace;
     r.history.push(...applied.changes);
   }
@@ -177,42 +177,35 @@ function fold(
 }
 
 /**
- * Writes what the replays touched since the last flush into the `_next` tables. The rows are taken
- * (and the replays reset) before the first await, so folding may go on while they are written:
- * records are immutable, a later change makes a new one.
+ * Writes the history folded since the last flush into the `_next` tables, and with `rows` the
+ * users whose views moved since. What is written is taken (and the replays reset) before the first
+ * await, so folding may go on meanwhile: records are immutable, a later change makes a new one.
  */
 async function flush(
   db: DatabaseOrTransaction<PresenceDatabase>,
   replays: readonly Replay[],
+  options: { readonly rows: boolean },
 ): Promise<void> {
   const writes = replays.map((r, partition) => {
-    const taken = {
-      partition,
-      records: [...r.touched].map((user) => r.users.get(user)!),
-      history: r.history,
-      workspace: r.workspaceTouched ? r.workspace : null,
-    };
-    r.touched.clear();
+    const records = options.rows ? [...r.moved].map((user) => r.users.get(user)!) : [];
+    const taken = { partition, records, history: r.history };
+    if (options.rows) r.moved.clear();
     r.history = [];
-    r.workspaceTouched = false;
     return taken;
   });
-  for (const { partition, records, history, workspace } of writes) {
-    for (let i = 0; i < Math.max(records.length, history.length, 1); i += 5000) {
+  for (const { partition, records, history } of writes) {
+    for (let i = 0; i < Math.max(records.length, history.length); i += 5000) {
       await writePartition(
         db,
-        {
-          partition,
-          records: records.slice(i, i + 5000),
-          changes: history.slice(i, i + 5000),
-          workspace: i === 0 ? workspace : null,
-        },
+        { partition, records: records.slice(i, i + 5000), changes: history.slice(i, i + 5000) },
         'next',
       );
     }
   }
 }
 
+const countRows = (users: ReadonlyMap<string, UserRecord>) =>
+  [...users.values()].filter(hasViews).length;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const min = (values: Positions) => values.reduce((a, b) => (b < a ? b : a));
 const max = (values: Positions) => values.reduce((a, b) => (b > a ? b : a), 0n);

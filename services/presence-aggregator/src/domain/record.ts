@@ -86,3 +86,15 @@ export function step(
     ownChange: ownChanged ? { ...change, view: own } : null,
   };
 }
+
+/**
+ * Whether a record's views moved since `before` (undefined: the user was unknown): the views are
+ * the read model, so only then is the user's row written. Versions say it: a view changes only with
+ * its version.
+ */
+export function viewsMoved(before: UserRecord | undefined, after: UserRecord): boolean {
+  return after.version !== (before?.version ?? 0) || after.ownVersion !== (before?.ownVersion ?? 0);
+}
+
+/** Whether a user has a row in the read model: one of their views changed at least once. */
+export const hasViews = (record: UserRecord): boolean => viewsMoved(undefined, record);

@@ -103,4 +103,51 @@ export const migrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  // Snapshots leave the read model: `user_presence` keeps the views (written when a view changes),
+  // the folded states go to `user_snapshots` every N events. Without a snapshot a partition
+  // re-folds its log up to its checkpoint once, silently (nothing is republished or rewritten).
+  '2026-11-22T0004-snapshots': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('user_presence').dropColumn('state').execute();
+      await sql`delete from user_presence where version = 0 and (own->>'version')::bigint = 0`.execute(
+        db,
+      );
+      await db.schema.dropTable('partition_state').execute();
+      await db.schema
+        .createTable('partition_snapshots')
+        .addColumn('partition', 'integer', (c) => c.primaryKey())
+        .addColumn('position', 'bigint', (c) => c.notNull())
+        .addColumn('workspace', 'jsonb', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('user_snapshots')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('partition', 'integer', (c) => c.notNull())
+        .addColumn('record', 'jsonb', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('user_snapshots_partition_idx')
+        .on('user_snapshots')
+        .column('partition')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      // The old layout kept the state beside each view: it starts over from the log.
+      await db.schema.dropTable('user_snapshots').execute();
+      await db.schema.dropTable('partition_snapshots').execute();
+      await sql`delete from projection_checkpoints where projection like 'user_presence/%'`.execute(
+        db,
+      );
+      await sql`truncate user_presence, presence_history`.execute(db);
+      await db.schema
+        .alterTable('user_presence')
+        .addColumn('state', 'jsonb', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('partition_state')
+        .addColumn('partition', 'integer', (c) => c.primaryKey())
+        .addColumn('workspace', 'jsonb', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

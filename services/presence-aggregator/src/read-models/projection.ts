@@ -15,7 +15,6 @@ const USER_COLUMNS = [
   'version',
   'changed_at',
   'own',
-  'state',
 ];
 
 const HISTORY_COLUMNS = [
@@ -33,10 +32,17 @@ const HISTORY_COLUMNS = [
 /** What one batch of a partition changed: written with its checkpoint in one transaction. */
 export interface PartitionWrite {
   readonly partition: number;
+  /** Records whose views moved (see `viewsMoved`). */
   readonly records: Iterable<UserRecord>;
   readonly changes: readonly PresenceChange[];
-  /** The partition's workspace, when the batch changed it. */
-  readonly workspace: Workspace | null;
+}
+
+/** A partition's records as of `position`: those touched since its previous snapshot. */
+export interface PartitionSnapshot {
+  readonly partition: number;
+  readonly position: bigint;
+  readonly workspace: Workspace;
+  readonly records: Iterable<UserRecord>;
 }
 
 function userRow(record: UserRecord, partition: number): Record<string, unknown> {
@@ -53,7 +59,6 @@ function userRow(record: UserRecord, partition: number): Record<string, unknown>
     version: record.version,
     changed_at: record.changedAt,
     own: { view: record.own, version: record.ownVersion },
-    state: record.state,
   };
 }
 
@@ -78,7 +83,7 @@ export async function writePartition(
   write: PartitionWrite,
   set: TableSet = 'live',
 ): Promise<void> {
-  // Wide rows with jsonb state: the batch travels as one JSON document (see upsertJsonRows).
+  // Rows with jsonb columns: the batch travels as one JSON document (see upsertJsonRows).
   await upsertJsonRows(db, {
     table: tableIn(set, 'user_presence'),
     key: ['user_id'],
@@ -91,12 +96,28 @@ export async function writePartition(
     columns: HISTORY_COLUMNS,
     rows: write.changes.map(historyRow),
   });
-  if (write.workspace) {
-    await upsertRows(db, {
-      table: tableIn(set, 'partition_state'),
-      key: ['partition'],
-      columns: { partition: 'integer', workspace: 'jsonb' },
-      rows: [{ partition: write.partition, workspace: write.workspace }],
-    });
-  }
+}
+
+/** Writes a snapshot; call it in the transaction that commits the checkpoint it is as of. */
+export async function writeSnapshot(
+  db: DatabaseOrTransaction<PresenceDatabase>,
+  snapshot: PartitionSnapshot,
+): Promise<void> {
+  const { partition } = snapshot;
+  await upsertJsonRows(db, {
+    table: 'user_snapshots',
+    key: ['user_id'],
+    columns: ['user_id', 'partition', 'record'],
+    rows: [...snapshot.records].map((record) => ({
+      user_id: record.state.userId,
+      partition,
+      record,
+    })),
+  });
+  await upsertRows(db, {
+    table: 'partition_snapshots',
+    key: ['partition'],
+    columns: { partition: 'integer', position: 'bigint', workspace: 'jsonb' },
+    rows: [{ partition, position: snapshot.position, workspace: snapshot.workspace }],
+  });
 }

@@ -1,46 +1,44 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionState } from '../domain/apply-facts.js';
 import type { Platform } from '../domain/facts.js';
-import type { UserRecord } from '../domain/record.js';
 import { toSecond } from '../domain/user-state.js';
 import type { DeviceStateName, DisplayName, PresenceName, PresenceView } from '../domain/views.js';
 import { INITIAL_WORKSPACE } from '../domain/workspace.js';
-import type { PresenceDatabase, PresenceHistoryTable, UserPresenceTable } from './tables.js';
+import type { PresenceDatabase, PresenceHistoryTable } from './tables.js';
 
-/** Everything a partition folded up to its checkpoint: where a restart resumes (the snapshot). */
-export async function loadPartition(
+/** A partition's latest snapshot: where a restart resumes folding (0 and nobody: the start). */
+export interface LoadedSnapshot extends PartitionState {
+  readonly position: bigint;
+}
+
+export async function loadSnapshot(
   db: Kysely<PresenceDatabase>,
   partition: number,
-): Promise<PartitionState> {
-  const [rows, state] = await Promise.all([
-    db.selectFrom('user_presence').selectAll().where('partition', '=', partition).execute(),
-    db
-      .selectFrom('partition_state')
-      .select('workspace')
-      .where('partition', '=', partition)
-      .executeTakeFirst(),
-  ]);
-  return {
-    workspace: state?.workspace ?? INITIAL_WORKSPACE,
-    users: new Map(rows.map((row) => [row.user_id, recordOf(row)])),
-  };
+): Promise<LoadedSnapshot> {
+  // Repeatable read: a snapshot committed meanwhile cannot mix with this one's rows.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const head = await trx
+        .selectFrom('partition_snapshots')
+        .select(['position', 'workspace'])
+        .where('partition', '=', partition)
+        .executeTakeFirst();
+      const rows = await trx
+        .selectFrom('user_snapshots')
+        .select(['user_id', 'record'])
+        .where('partition', '=', partition)
+        .execute();
+      return {
+        position: BigInt(head?.position ?? 0),
+        workspace: head?.workspace ?? INITIAL_WORKSPACE,
+        users: new Map(rows.map((row) => [row.user_id, row.record])),
+      };
+    });
 }
 
-/** Back from a row to the record the row was written from. */
-export function recordOf(row: Selectable<UserPresenceTable>): UserRecord {
-  return {
-    state: row.state,
-    view: viewOf(row),
-    version: Number(row.version),
-    changedAt: row.changed_at === null ? null : row.changed_at.toISOString(),
-    own: row.own.view,
-    ownVersion: row.own.version,
-  };
-}
-
-function viewOf(
-  row: Selectable<UserPresenceTable> | Selectable<PresenceHistoryTable>,
-): PresenceView {
+function viewOf(row: Selectable<PresenceHistoryTable>): PresenceView {
   return {
     presence: row.presence as PresenceName,
     display: row.display as DisplayName,

@@ -1,19 +1,24 @@
 import type { ColumnType } from 'kysely';
 import type { CheckpointTables } from '@presence/store';
-import type { UserState } from '../domain/user-state.js';
+import type { UserRecord } from '../domain/record.js';
 import type { PresenceView } from '../domain/views.js';
 import type { Workspace } from '../domain/workspace.js';
 
 /**
- * The aggregator's read models (schema `presence`). Every value comes from events (no `now()`), so
- * a replay of the log produces byte-identical rows. One checkpoint per partition,
- * `user_presence/p<partition>`, covers the three tables: a batch writes them all in one transaction.
+ * The aggregator's tables (schema `presence`). The read models (`user_presence`,
+ * `presence_history`) take every value from events (no `now()`), so a replay of the log produces
+ * byte-identical rows. One checkpoint per partition, `user_presence/p<partition>`, covers them: a
+ * batch writes both in one transaction. The snapshots are not read models: they depend on where
+ * batches ended, and only spare a restart most of the replay.
  */
 
 type Timestamp = ColumnType<Date | null, string | null, string | null>;
 type Int8 = ColumnType<string, string, string>;
 
-/** One row per user: the view others see (queryable columns), the own view, the folded state. */
+/**
+ * One row per user whose view ever changed: the view others see (queryable columns) and the own
+ * view, each with its version. Written only when one of them changes.
+ */
 export interface UserPresenceTable {
   user_id: string;
   partition: number;
@@ -29,7 +34,6 @@ export interface UserPresenceTable {
   changed_at: Timestamp;
   /** The view the user's own devices see, with its version. */
   own: ColumnType<OwnColumn, string, string>;
-  state: ColumnType<UserState, string, string>;
 }
 
 export interface OwnColumn {
@@ -50,16 +54,27 @@ export interface PresenceHistoryTable {
   changed_at: ColumnType<Date, string, string>;
 }
 
-/** What a partition folded besides its users: the workspace as of its checkpoint. */
-export interface PartitionStateTable {
+/** Where a partition's snapshot stands: its position and the workspace folded up to it. */
+export interface PartitionSnapshotTable {
   partition: number;
+  position: Int8;
   workspace: ColumnType<Workspace, string, string>;
+}
+
+/**
+ * A user's record as of their partition's snapshot position. Rows are written for the users a
+ * partition touched since its previous snapshot, so all rows of a partition are as of its position.
+ */
+export interface UserSnapshotTable {
+  user_id: string;
+  partition: number;
+  record: ColumnType<UserRecord, string, string>;
 }
 
 export const USER_PRESENCE = 'user_presence';
 
 /** The projection tables a rebuild writes beside the live ones, then swaps in. */
-export const PROJECTION_TABLES = ['user_presence', 'presence_history', 'partition_state'] as const;
+export const PROJECTION_TABLES = ['user_presence', 'presence_history'] as const;
 export type ProjectionTable = (typeof PROJECTION_TABLES)[number];
 export const nextTable = (table: ProjectionTable) => `${table}_next` as const;
 export type TableSet = 'live' | 'next';
@@ -74,6 +89,6 @@ export interface PresenceDatabase extends CheckpointTables {
   user_presence_next: UserPresenceTable;
   presence_history: PresenceHistoryTable;
   presence_history_next: PresenceHistoryTable;
-  partition_state: PartitionStateTable;
-  partition_state_next: PartitionStateTable;
+  partition_snapshots: PartitionSnapshotTable;
+  user_snapshots: UserSnapshotTable;
 }

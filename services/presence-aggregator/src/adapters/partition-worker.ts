@@ -81,8 +81,11 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   const unsnapshotted = new Set<string>();
   let sinceSnapshot = 0;
   let stopped = false;
-  /** Connected devices per gateway id in this partition: the gateways whose death matters here. */
-  const gatewayRefs = new Map<string, number>();
+  /**
+   * Gateways devices of this partition connected through (since the snapshot): the ones whose death
+   * may matter here. Checked against the users only when one is lost, so no fact pays for it.
+   */
+  const knownGateways = new Set<string>();
   /** Gateways whose GatewayLost this worker appended and has not folded yet. */
   const reportedLost = new Set<string>();
 
@@ -103,20 +106,21 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     folded = snapshot.position;
     unsnapshotted.clear();
     sinceSnapshot = 0;
-    gatewayRefs.clear();
-    for (const record of users.values()) countGateways(record, 1);
+    knownGateways.clear();
+    for (const record of users.values()) {
+      for (const device of record.state.devices) knownGateways.add(device.gatewayId);
+    }
     rescheduleAll();
     return folded;
   }
 
-  function countGateways(record: UserRecord | undefined, delta: 1 | -1): void {
-    if (!record) return;
-    for (const device of Object.values(record.state.devices)) {
-      if (device.closed) continue;
-      const count = (gatewayRefs.get(device.gatewayId) ?? 0) + delta;
-      if (count > 0) gatewayRefs.set(device.gatewayId, count);
-      else gatewayRefs.delete(device.gatewayId);
+  function hasDevicesOn(gatewayId: string): boolean {
+    for (const record of users.values()) {
+      for (const device of record.state.devices) {
+        if (device.gatewayId === gatewayId && device.closed === null) return true;
+      }
     }
+    return false;
   }
 
   function rescheduleAll(): void {
@@ -195,8 +199,6 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     const workspaceChanged = applied.workspace !== workspace;
     workspace = applied.workspace;
     for (const [userId, record] of applied.updated) {
-      countGateways(users.get(userId), -1);
-      countGateways(record, 1);
       users.set(userId, record);
       unsnapshotted.add(userId);
       timers.schedule(userId, nextDueAt(record.state, workspace.settings));
@@ -244,6 +246,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
       const decoded = decodeFact(message);
       if (decoded.ok) {
         facts.push(decoded.fact);
+        if (decoded.fact.type === 'DeviceConnected') knownGateways.add(decoded.fact.gatewayId);
       } else {
         // A fact nobody can read cannot change presence; skip it loudly rather than stall the partition.
         metrics.eventsRejected.inc({ partition });
@@ -308,11 +311,20 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     }
   }
 
-  /** A dead gateway leaves no ghost online users: one GatewayLost per partition it had devices in. */
+  /**
+   * A dead gateway leaves no ghost online users: one GatewayLost per partition it had devices in.
+   * The users are searched only for a gateway that is lost, until its GatewayLost is folded.
+   */
   function appendGatewaysLost(now: number): string[] {
-    for (const gatewayId of reportedLost)
-      if (!gatewayRefs.has(gatewayId)) reportedLost.delete(gatewayId);
-    const lost = deps.gateways.lost(gatewayRefs.keys()).filter((id) => !reportedLost.has(id));
+    const lost: string[] = [];
+    for (const gatewayId of deps.gateways.lost(knownGateways)) {
+      if (!hasDevicesOn(gatewayId)) {
+        knownGateways.delete(gatewayId);
+        reportedLost.delete(gatewayId);
+      } else if (!reportedLost.has(gatewayId)) {
+        lost.push(gatewayId);
+      }
+    }
     for (const gatewayId of lost) {
       reportedLost.add(gatewayId);
       const id = `gateway-lost:${gatewayId}:p${partition}`;

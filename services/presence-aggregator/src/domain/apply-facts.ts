@@ -108,7 +108,7 @@ function usersConcerned(
 function concerns(state: UserState, fact: PartitionFact): boolean {
   switch (fact.type) {
     case 'GatewayLost':
-      return Object.values(state.devices).some((device) => device.gatewayId === fact.gatewayId);
+      return state.devices.some((device) => device.gatewayId === fact.gatewayId);
     case 'CustomStatusDefined':
       return state.customStatusId === fact.status.id;
     case 'CustomStatusDeleted':

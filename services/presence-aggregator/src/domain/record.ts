@@ -1,5 +1,5 @@
 import type { PartitionFact, UserFact } from './facts.js';
-import { evolveUser, initialUserState, type UserState } from './user-state.js';
+import { deviceOf, evolveUser, initialUserState, type UserState } from './user-state.js';
 import { publicView, sameView, viewsOf, type PresenceView } from './views.js';
 import type { Workspace } from './workspace.js';
 
@@ -58,7 +58,7 @@ export function step(
   if (state === record.state && 'userId' in fact) return { record, change: null, ownChange: null };
   // The most frequent fact: activity on a device that was not idle only moves `last_active`, which
   // no view compares, so the views cannot change (they are not even computed).
-  if (fact.type === 'DeviceActivity' && record.state.devices[fact.deviceId]?.idle === false) {
+  if (fact.type === 'DeviceActivity' && deviceOf(record.state, fact.deviceId)?.idle === false) {
     return { record: { ...record, state }, change: null, ownChange: null };
   }
   const { view, own } = viewsOf(state, workspace);

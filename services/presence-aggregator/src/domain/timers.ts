@@ -42,8 +42,8 @@ function eachPending(
   visit: (dueAt: number, pending: Pending) => void,
 ): void {
   const idleMs = (state.idleTimeoutS ?? settings.idleTimeoutS) * 1000;
-  for (const deviceId in state.devices) {
-    const device = state.devices[deviceId]!;
+  for (const device of state.devices) {
+    const { deviceId } = device;
     if (device.closed) {
       visit(Date.parse(device.closed.at) + settings.reconnectGraceS * 1000, {
         kind: 'grace',

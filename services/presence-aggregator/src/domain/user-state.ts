@@ -12,6 +12,7 @@ import type { Workspace } from './workspace.js';
 
 /** One device session, connected or within its reconnect grace (RULES.md 1). */
 export interface DeviceSession {
+  readonly deviceId: string;
   readonly sessionId: string;
   readonly platform: Platform;
   readonly gatewayId: string;
@@ -54,7 +55,8 @@ export interface CalendarBusy {
  */
 export interface UserState {
   readonly userId: string;
-  readonly devices: Readonly<Record<string, DeviceSession>>;
+  /** Sorted by device id (a user has a handful: a scan beats a keyed lookup, and copies are cheap). */
+  readonly devices: readonly DeviceSession[];
   /** Last activity on any device (second precision); frozen while invisible (RULES.md 2.7). */
   readonly lastActive: string | null;
   /** Manual override; null = automatic. Persists across sessions (RULES.md 2.4). */
@@ -73,7 +75,7 @@ export interface UserState {
 export function initialUserState(userId: string): UserState {
   return {
     userId,
-    devices: {},
+    devices: [],
     lastActive: null,
     manual: null,
     statusText: null,
@@ -96,10 +98,7 @@ export function evolveUser(
 ): UserState {
   switch (fact.type) {
     case 'DeviceConnected':
-      return active(
-        { ...state, devices: sortedWith(state.devices, fact.deviceId, newSession(fact)) },
-        fact.at,
-      );
+      return active(withDevice(state, newSession(fact)), fact.at);
     case 'DeviceDisconnected': {
       const device = liveDevice(state, fact.deviceId, fact.sessionId);
       if (!device) return state;
@@ -108,7 +107,7 @@ export function evolveUser(
         return withoutDevice(state, fact.deviceId);
       }
       const closed = { seq: fact.seq, at: fact.at, draining: fact.reason === 'gateway_drain' };
-      return withDevice(state, fact.deviceId, { ...device, closed });
+      return withDevice(state, { ...device, closed });
     }
     case 'DeviceActivity': {
       // The most frequent fact: one new state, one new device (no intermediate copies).
@@ -116,7 +115,7 @@ export function evolveUser(
       if (!device) return state;
       return {
         ...state,
-        devices: { ...state.devices, [fact.deviceId]: activated(device, fact) },
+        devices: replaced(state.devices, activated(device, fact)),
         lastActive: state.manual === 'invisible' ? state.lastActive : toSecond(fact.at),
       };
     }
@@ -126,17 +125,17 @@ export function evolveUser(
       const next = systemEvent(device, fact.state, fact);
       if (next === device) return state;
       const woke = next.activitySeq !== device.activitySeq;
-      const updated = withDevice(state, fact.deviceId, next);
+      const updated = withDevice(state, next);
       return woke ? active(updated, fact.at) : updated;
     }
     case 'DeviceIdleTimedOut': {
       const device = liveDevice(state, fact.deviceId, fact.sessionId);
       if (!device || device.idle || device.activitySeq !== fact.activitySeq) return state;
       if (device.platform === 'mobile') return state;
-      return withDevice(state, fact.deviceId, { ...device, idle: true });
+      return withDevice(state, { ...device, idle: true });
     }
     case 'DeviceGraceExpired': {
-      const device = state.devices[fact.deviceId];
+      const device = deviceOf(state, fact.deviceId);
       if (device?.sessionId !== fact.sessionId || device.closed?.seq !== fact.disconnectedSeq) {
         return state;
       }
@@ -211,11 +210,10 @@ export function evolveUser(
       return { ...state, meetings };
     }
     case 'GatewayLost': {
-      const lost = Object.entries(state.devices).filter(
-        ([, device]) => device.gatewayId === fact.gatewayId && device.closed === null,
+      const kept = state.devices.filter(
+        (device) => device.gatewayId !== fact.gatewayId || device.closed !== null,
       );
-      if (lost.length === 0) return state;
-      return lost.reduce((next, [deviceId]) => withoutDevice(next, deviceId), state);
+      return kept.length === state.devices.length ? state : { ...state, devices: kept };
     }
     case 'CustomStatusDefined': {
       if (state.customStatusId !== fact.status.id) return state;
@@ -237,6 +235,7 @@ export function evolveUser(
 
 function newSession(fact: DeviceConnected): DeviceSession {
   return {
+    deviceId: fact.deviceId,
     sessionId: fact.sessionId,
     platform: fact.platform,
     gatewayId: fact.gatewayId,
@@ -250,9 +249,15 @@ function newSession(fact: DeviceConnected): DeviceSession {
   };
 }
 
+/** The device's session, connected or within its grace. */
+export function deviceOf(state: UserState, deviceId: string): DeviceSession | undefined {
+  for (const device of state.devices) if (device.deviceId === deviceId) return device;
+  return undefined;
+}
+
 /** The device's session when the fact is about it and it is still connected. */
 function liveDevice(state: UserState, deviceId: string, sessionId: string): DeviceSession | null {
-  const device = state.devices[deviceId];
+  const device = deviceOf(state, deviceId);
   return device?.sessionId === sessionId && device.closed === null ? device : null;
 }
 
@@ -308,13 +313,22 @@ function dismissCalendar(state: UserState): UserState {
   return { ...state, calendar };
 }
 
-function withDevice(state: UserState, deviceId: string, device: DeviceSession): UserState {
-  return { ...state, devices: { ...state.devices, [deviceId]: device } };
+/** The device added or replaced, in device id order (the stored JSON is the same however it came). */
+function withDevice(state: UserState, device: DeviceSession): UserState {
+  return { ...state, devices: replaced(state.devices, device) };
+}
+
+function replaced(devices: readonly DeviceSession[], device: DeviceSession): DeviceSession[] {
+  const at = devices.findIndex((d) => d.deviceId >= device.deviceId);
+  if (at === -1) return [...devices, device];
+  const next = devices.slice();
+  if (devices[at]!.deviceId === device.deviceId) next[at] = device;
+  else next.splice(at, 0, device);
+  return next;
 }
 
 function withoutDevice(state: UserState, deviceId: string): UserState {
-  const { [deviceId]: _gone, ...rest } = state.devices;
-  return { ...state, devices: rest };
+  return { ...state, devices: state.devices.filter((device) => device.deviceId !== deviceId) };
 }
 
 /** Keys sorted, so the stored JSON is the same however the entries arrived. */

@@ -29,7 +29,7 @@ export function deviceState(device: DeviceSession): DeviceStateName {
 
 /** RULES.md 2: the user's presence as they themselves see it (`invisible` included). */
 function ownPresence(state: UserState, workspace: Workspace): PresenceName {
-  const devices = Object.values(state.devices);
+  const devices = state.devices;
   if (devices.length === 0) return 'offline';
   if (state.manual) return state.manual;
   if (calendarBusy(state) || (workspace.settings.meetingSetsBusy && state.meetings.length > 0)) {
@@ -115,7 +115,7 @@ function displayOf(
 
 function devicesByPlatform(state: UserState): Partial<Record<Platform, DeviceStateName>> {
   const best: Partial<Record<Platform, DeviceStateName>> = {};
-  for (const device of Object.values(state.devices)) {
+  for (const device of state.devices) {
     const current = best[device.platform];
     if (current !== 'online') best[device.platform] = deviceState(device);
   }

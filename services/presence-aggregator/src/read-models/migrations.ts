@@ -112,11 +112,26 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await sql`delete from user_presence where version = 0 and (own->>'version')::bigint = 0`.execute(
         db,
       );
+      // `own` repeats nothing: null while the own view is the public one (all but a few users).
+      await sql`alter table user_presence alter column own drop not null`.execute(db);
+      // The rule of `userRow`: same version, and the same view but for last_active.
+      await sql`update user_presence set own = null
+        where (own->>'version')::bigint = version
+          and own->'view'->>'presence' = presence
+          and own->'view'->>'display' = display
+          and (own->'view'->'online')::boolean = online
+          and own->'view'->>'statusText' is not distinct from status_text
+          and own->'view'->'devices' = devices`.execute(db);
+      // Loaded from the snapshots now; and room on each page for updates in place (HOT), since a
+      // row is rewritten whenever its view changes.
+      await db.schema.dropIndex('user_presence_partition_idx').execute();
+      await sql`alter table user_presence set (fillfactor = 70)`.execute(db);
       await db.schema.dropTable('partition_state').execute();
       await db.schema
         .createTable('partition_snapshots')
         .addColumn('partition', 'integer', (c) => c.primaryKey())
         .addColumn('position', 'bigint', (c) => c.notNull())
+        .addColumn('format', 'integer', (c) => c.notNull())
         .addColumn('workspace', 'jsonb', (c) => c.notNull())
         .execute();
       await db.schema
@@ -139,6 +154,13 @@ export const migrations: Readonly<Record<string, Migration>> = {
         db,
       );
       await sql`truncate user_presence, presence_history`.execute(db);
+      await sql`alter table user_presence reset (fillfactor)`.execute(db);
+      await sql`alter table user_presence alter column own set not null`.execute(db);
+      await db.schema
+        .createIndex('user_presence_partition_idx')
+        .on('user_presence')
+        .column('partition')
+        .execute();
       await db.schema
         .alterTable('user_presence')
         .addColumn('state', 'jsonb', (c) => c.notNull())

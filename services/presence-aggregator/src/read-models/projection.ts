@@ -1,7 +1,8 @@
 import { upsertJsonRows, upsertRows, type DatabaseOrTransaction } from '@presence/store';
 import type { PresenceChange, UserRecord } from '../domain/record.js';
+import { sameView } from '../domain/views.js';
 import type { Workspace } from '../domain/workspace.js';
-import { tableIn, type PresenceDatabase, type TableSet } from './tables.js';
+import { SNAPSHOT_FORMAT, tableIn, type PresenceDatabase, type TableSet } from './tables.js';
 
 const USER_COLUMNS = [
   'user_id',
@@ -58,7 +59,11 @@ function userRow(record: UserRecord, partition: number): Record<string, unknown>
     devices: view.devices,
     version: record.version,
     changed_at: record.changedAt,
-    own: { view: record.own, version: record.ownVersion },
+    // Invisible and hidden users only: for everyone else it would repeat the columns above.
+    own:
+      record.ownVersion === record.version && sameView(record.own, view)
+        ? null
+        : { view: record.own, version: record.ownVersion },
   };
 }
 
@@ -117,7 +122,14 @@ export async function writeSnapshot(
   await upsertRows(db, {
     table: 'partition_snapshots',
     key: ['partition'],
-    columns: { partition: 'integer', position: 'bigint', workspace: 'jsonb' },
-    rows: [{ partition, position: snapshot.position, workspace: snapshot.workspace }],
+    columns: { partition: 'integer', position: 'bigint', format: 'integer', workspace: 'jsonb' },
+    rows: [
+      {
+        partition,
+        position: snapshot.position,
+        format: SNAPSHOT_FORMAT,
+        workspace: snapshot.workspace,
+      },
+    ],
   });
 }

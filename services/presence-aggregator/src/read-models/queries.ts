@@ -4,9 +4,12 @@ import type { Platform } from '../domain/facts.js';
 import { toSecond } from '../domain/user-state.js';
 import type { DeviceStateName, DisplayName, PresenceName, PresenceView } from '../domain/views.js';
 import { INITIAL_WORKSPACE } from '../domain/workspace.js';
-import type { PresenceDatabase, PresenceHistoryTable } from './tables.js';
+import { SNAPSHOT_FORMAT, type PresenceDatabase, type PresenceHistoryTable } from './tables.js';
 
-/** A partition's latest snapshot: where a restart resumes folding (0 and nobody: the start). */
+/**
+ * A partition's latest snapshot: where a restart resumes folding. None, or one of an older format:
+ * position 0 and nobody (the log is folded from the start).
+ */
 export interface LoadedSnapshot extends PartitionState {
   readonly position: bigint;
 }
@@ -24,15 +27,17 @@ export async function loadSnapshot(
         .selectFrom('partition_snapshots')
         .select(['position', 'workspace'])
         .where('partition', '=', partition)
+        .where('format', '=', SNAPSHOT_FORMAT)
         .executeTakeFirst();
+      if (!head) return { position: 0n, workspace: INITIAL_WORKSPACE, users: new Map() };
       const rows = await trx
         .selectFrom('user_snapshots')
         .select(['user_id', 'record'])
         .where('partition', '=', partition)
         .execute();
       return {
-        position: BigInt(head?.position ?? 0),
-        workspace: head?.workspace ?? INITIAL_WORKSPACE,
+        position: BigInt(head.position),
+        workspace: head.workspace,
         users: new Map(rows.map((row) => [row.user_id, row.record])),
       };
     });

@@ -32,8 +32,8 @@ export interface UserPresenceTable {
   /** The presence version: DEVICE_EVENTS sequence of the fact that produced this view. */
   version: Int8;
   changed_at: Timestamp;
-  /** The view the user's own devices see, with its version. */
-  own: ColumnType<OwnColumn, string, string>;
+  /** The view the user's own devices see, with its version; null while it is the public one. */
+  own: ColumnType<OwnColumn | null, string | null, string | null>;
 }
 
 export interface OwnColumn {
@@ -58,6 +58,8 @@ export interface PresenceHistoryTable {
 export interface PartitionSnapshotTable {
   partition: number;
   position: Int8;
+  /** The shape of the records (`SNAPSHOT_FORMAT`): another one is ignored and the log re-folded. */
+  format: number;
   workspace: ColumnType<Workspace, string, string>;
 }
 
@@ -72,6 +74,9 @@ export interface UserSnapshotTable {
 }
 
 export const USER_PRESENCE = 'user_presence';
+
+/** Bumped whenever the folded state changes shape: older snapshots are then ignored, not misread. */
+export const SNAPSHOT_FORMAT = 1;
 
 /** The projection tables a rebuild writes beside the live ones, then swaps in. */
 export const PROJECTION_TABLES = ['user_presence', 'presence_history'] as const;

@@ -13,6 +13,7 @@ import { cleanUp, cleanUpOnSignals, onCleanup, wasInterrupted } from './cleanup.
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { mainProfileIn, summarizeCpuProfile } from './cpu-profile.js';
 import type { BenchContext } from './context.js';
+import { buildAggregator } from './aggregator-process.js';
 import { runLivePhase } from './live-phase.js';
 import { count, seconds } from './progress.js';
 import { runRawLivePhase } from './raw-phase.js';
@@ -48,6 +49,15 @@ async function bench(config: BenchConfig, results: Partial<BenchResults>): Promi
   console.log(
     `aggregator from ${config.aggregatorRoot}: ${describeCheckout(config.aggregatorRoot)}`,
   );
+  if (config.aggregatorBuild === 'dist') {
+    const started = performance.now();
+    buildAggregator(config);
+    console.log(
+      `built it (compiled JavaScript, as deployed) in ${seconds(performance.now() - started)} s`,
+    );
+  } else {
+    console.log('running it from TypeScript sources through tsx, as `npm start` does');
+  }
   mkdirSync(config.logDir, { recursive: true });
   console.log(`logs in ${config.logDir}`);
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { onCleanup } from './cleanup.js';
 
-/** A Node.js process started from TypeScript sources (tsx), as `npm start` and the e2e tests do. */
+/** A Node.js process: from TypeScript sources (tsx), as `npm start` and the e2e tests do, or compiled. */
 export interface NodeChild {
   readonly pid: number;
   /** The last ~256 KiB of stdout and stderr, for error messages. */
@@ -25,15 +25,15 @@ export function spawnNode(options: {
   readonly env?: Record<string, string>;
   /** Extra Node.js flags (`--cpu-prof`...). */
   readonly nodeArgs?: readonly string[];
+  /** A JavaScript script: run by plain Node.js, without tsx. */
+  readonly compiled?: boolean;
   /** Also append everything it prints to this file. */
   readonly logFile?: string;
 }): NodeChild {
   const child = spawn(
     process.execPath,
     [
-      '--conditions=@presence/source',
-      '--import',
-      'tsx',
+      ...(options.compiled ? [] : ['--conditions=@presence/source', '--import', 'tsx']),
       ...(options.nodeArgs ?? []),
       options.script,
       ...(options.args ?? []),

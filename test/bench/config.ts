@@ -21,6 +21,11 @@ export interface BenchConfig {
   readonly timeoutS: number;
   /** Checkout whose presence-aggregator is measured (BENCH_AGGREGATOR_ROOT; default this repo). */
   readonly aggregatorRoot: string;
+  /**
+   * How the aggregator runs (BENCH_AGGREGATOR_BUILD): `dist`, the compiled JavaScript production
+   * runs (`npm run build` first), or `source`, TypeScript through tsx as `npm start` runs it.
+   */
+  readonly aggregatorBuild: 'dist' | 'source';
   /** LOG_LEVEL of the aggregator (BENCH_LOG_LEVEL). */
   readonly aggregatorLogLevel: string;
   /** When set, the aggregator runs with `--cpu-prof` and writes its profiles here (BENCH_CPU_PROF). */
@@ -51,6 +56,11 @@ function text(env: Record<string, string | undefined>, name: string): string | u
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+function build(value: string): 'dist' | 'source' {
+  if (value === 'dist' || value === 'source') return value;
+  throw new Error(`BENCH_AGGREGATOR_BUILD: expected dist or source, got ${JSON.stringify(value)}`);
+}
+
 export function loadBenchConfig(
   env: Record<string, string | undefined> = process.env,
 ): BenchConfig {
@@ -65,6 +75,7 @@ export function loadBenchConfig(
     stallS: integer(env, 'BENCH_STALL_S', 60, 1),
     timeoutS: integer(env, 'BENCH_TIMEOUT_S', 900, 1),
     aggregatorRoot: resolve(text(env, 'BENCH_AGGREGATOR_ROOT') ?? repoRoot),
+    aggregatorBuild: build(text(env, 'BENCH_AGGREGATOR_BUILD') ?? 'dist'),
     aggregatorLogLevel: text(env, 'BENCH_LOG_LEVEL') ?? 'info',
     cpuProfileDir: cpuProfile === undefined ? undefined : resolve(cpuProfile),
     logDir: resolve(

@@ -87,6 +87,14 @@ async function rows(): Promise<string[]> {
   return result.map((r) => r.row);
 }
 
+async function historyRows(): Promise<string[]> {
+  const { rows: result } = await pool.query<{ row: string }>(
+    `select row_to_json(t)::text as row from presence.presence_history t
+      order by user_id, changed_at, version`,
+  );
+  return result.map((r) => r.row);
+}
+
 /** Connects, is active on and (for some) says goodbye to devices of `users` users. */
 async function traffic(prefix: string, users: number): Promise<void> {
   const all: Promise<bigint>[] = [];
@@ -103,16 +111,22 @@ async function traffic(prefix: string, users: number): Promise<void> {
 
 describe('presence-aggregator durability', () => {
   it('killed with SIGKILL mid-batch and restarted: nothing lost, nothing doubled, replay-identical', async () => {
-    let aggregator = await start();
+    // Snapshots every 500 events per partition: the restart resumes from one older than the
+    // checkpoint and re-folds the rest silently.
+    let aggregator = await start({ AGGREGATOR_SNAPSHOT_EVERY: '500' });
     const publishing = traffic('crash', 3000);
-    await eventually(
-      async () => (await checkpoints()).some((position) => position > 0n),
-      20_000,
-      'the first committed batch',
-    );
+    const snapshots = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            'select count(*)::text as n from presence.partition_snapshots',
+          )
+        ).rows[0]!.n,
+      );
+    await eventually(async () => (await snapshots()) > 0, 20_000, 'the first snapshot');
     await aggregator.kill();
     await publishing;
-    aggregator = await start();
+    aggregator = await start({ AGGREGATOR_SNAPSHOT_EVERY: '500' });
     await eventually(caughtUp, 60_000, 'every partition checkpoint at its head');
 
     const live = await rows();
@@ -144,9 +158,15 @@ describe('presence-aggregator durability', () => {
       expect(historyCount.get(user)).toBe(changes.length);
     }
 
-    const rebuilt = await runServiceCommand('presence-aggregator', ['rebuild'], env);
+    const liveHistory = await historyRows();
+    // Two fold threads: partitions split between them, history and rows written by both.
+    const rebuilt = await runServiceCommand('presence-aggregator', ['rebuild'], {
+      ...env,
+      AGGREGATOR_REBUILD_THREADS: '2',
+    });
     expect(rebuilt.code, rebuilt.stdout + rebuilt.stderr).toBe(0);
     expect(await rows()).toEqual(live);
+    expect(await historyRows()).toEqual(liveHistory);
   }, 120_000);
 
   it('a blue/green RebuildProjection under live traffic swaps in tables equal to a replay', async () => {

@@ -30,6 +30,7 @@ export { SCHEMA_NAME_PATTERN } from './schema-name.js';
 export {
   deleteRows,
   type DeleteRowsOptions,
+  insertJsonRows,
   upsertJsonRows,
   type UpsertJsonRowsOptions,
   upsertRows,

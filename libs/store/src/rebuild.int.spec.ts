@@ -6,6 +6,7 @@ import {
   createDatabase,
   createProjectionWriter,
   createTableLike,
+  insertJsonRows,
   lockCheckpoint,
   migrateToLatest,
   readCheckpoint,
@@ -130,6 +131,41 @@ describe('blue/green rebuild', () => {
     await expect(
       db.insertInto('scores').values({ user_id: 'neg', points: -1 }).execute(),
     ).rejects.toThrowError(/scores_points_check/);
+  });
+
+  it('bulk loads into a next table without indexes, then the key added gets the names of a swap', async () => {
+    await createTableLike(db, { live: 'scores', next: 'scores_next' }, { indexes: false });
+    expect(await catalog()).toEqual(['scores', 'scores_next', 'scores_pkey', 'scores_points_idx']);
+    // No key yet: duplicates go in (a rebuild appends each row once) and the check still holds.
+    await insertJsonRows(db, {
+      table: 'scores_next',
+      columns: ['user_id', 'points'],
+      rows: [
+        { user_id: 'ann', points: 1 },
+        { user_id: 'ann', points: 2 },
+      ],
+    });
+    await expect(
+      db.insertInto('scores_next').values({ user_id: 'neg', points: -1 }).execute(),
+    ).rejects.toThrowError(/scores_points_check/);
+    await expect(
+      sql`alter table scores_next add primary key (user_id)`.execute(db),
+    ).rejects.toThrowError(/could not create unique index/);
+    await sql`delete from scores_next where points = 2`.execute(db);
+    await sql`alter table scores_next add primary key (user_id)`.execute(db);
+    await db
+      .transaction()
+      .execute((trx) => swapTables(trx, { schema, live: 'scores', next: 'scores_next' }));
+    expect(await catalog()).toEqual(['scores', 'scores_pkey']);
+    expect(await db.selectFrom('scores').selectAll().execute()).toEqual([
+      { user_id: 'ann', points: 1 },
+    ]);
+    // Back to the full layout for the other tests.
+    await createTableLike(db, { live: 'scores', next: 'scores_next' });
+    await sql`create index scores_next_points_idx on scores_next (points)`.execute(db);
+    await db
+      .transaction()
+      .execute((trx) => swapTables(trx, { schema, live: 'scores', next: 'scores_next' }));
   });
 
   it('refuses to create over a leftover next table', async () => {

@@ -22,13 +22,19 @@ export interface TablePair {
 /**
  * Creates `next` with the columns, defaults, constraints and indexes of `live`. Fails if `next`
  * exists: a leftover of an interrupted rebuild is dropped by the caller on purpose, not here.
+ * With `indexes: false` the indexes (and so primary and unique keys) are left out, for a bulk load
+ * that adds them afterwards (`ADD PRIMARY KEY` names it `<next>_pkey`, as `LIKE` would).
  */
 export async function createTableLike<DB>(
   db: DatabaseOrTransaction<DB>,
   { live, next }: TablePair,
+  options: { readonly indexes?: boolean } = {},
 ): Promise<void> {
   if (live === next) throw new TypeError(`live and next must differ; both are ${live}`);
-  await sql`create table ${sql.id(next)} (like ${sql.id(live)} including all)`.execute(db);
+  const excluding = options.indexes === false ? sql` excluding indexes` : sql``;
+  await sql`create table ${sql.id(next)} (like ${sql.id(live)} including all${excluding})`.execute(
+    db,
+  );
 }
 
 /**

@@ -126,6 +126,25 @@ export async function upsertJsonRows<DB>(
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * Appends rows with one statement, as `upsertJsonRows` sends them but without a conflict clause:
+ * for bulk loads into a table whose keys are built afterwards (a rebuild), where maintaining the
+ * indexes row by row would cost more than the inserts.
+ */
+export async function insertJsonRows<DB>(
+  db: DatabaseOrTransaction<DB>,
+  options: Omit<UpsertJsonRowsOptions, 'key'>,
+): Promise<number> {
+  if (options.rows.length === 0) return 0;
+  const names = options.columns.map((name) => sql.id(name));
+  const result = await sql`
+    insert into ${sql.table(options.table)} (${sql.join(names)})
+    select ${sql.join(names)}
+    from jsonb_populate_recordset(null::${sql.table(options.table)}, ${JSON.stringify(options.rows)}::jsonb)
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
 function keyOf(key: readonly string[], row: Readonly<Record<string, unknown>>): string {
   return key.map((name) => String(row[name])).join('\u0000');
 }

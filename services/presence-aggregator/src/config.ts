@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, envInt, envPort, parseConfig } from '@presence/kit';
 import { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from '@presence/runtime';
 import { z } from 'zod';
@@ -21,6 +22,11 @@ const schema = z.object({
    * many (silently) per partition; fewer means more writes.
    */
   AGGREGATOR_SNAPSHOT_EVERY: envInt({ default: 50_000, min: 1, max: 10_000_000 }),
+  /**
+   * Threads folding a rebuild beside the one reading the log; 0 = one per CPU core but the
+   * reader's (at least 1, at most 4). On 2 cores a second fold thread only adds overhead.
+   */
+  AGGREGATOR_REBUILD_THREADS: envInt({ default: 0, min: 0, max: 64 }),
   /** A gateway silent for this long is lost: its devices go offline (RULES.md 1: within 15 s). */
   GATEWAY_LIVENESS_TIMEOUT_MS: envInt({ default: 10_000, min: 500, max: 300_000 }),
   /** The smallest idle timeout users and admins may set (RULES.md 1: 60 s). */
@@ -31,6 +37,7 @@ export interface AggregatorConfig extends BaseConfig {
   readonly partitions: number;
   readonly timerTickMs: number;
   readonly snapshotEvery: number;
+  readonly rebuildThreads: number;
   readonly minIdleTimeoutS: number;
   /** Partitions this replica may own, ascending. */
   readonly candidatePartitions: readonly number[];
@@ -49,6 +56,10 @@ export function loadConfig(
     partitions: raw.PRESENCE_PARTITIONS,
     timerTickMs: raw.AGGREGATOR_TIMER_TICK_MS,
     snapshotEvery: raw.AGGREGATOR_SNAPSHOT_EVERY,
+    rebuildThreads:
+      raw.AGGREGATOR_REBUILD_THREADS === 0
+        ? Math.max(1, Math.min(4, availableParallelism() - 1))
+        : raw.AGGREGATOR_REBUILD_THREADS,
     minIdleTimeoutS: raw.PRESENCE_MIN_IDLE_TIMEOUT_S,
     candidatePartitions: parsePartitions(raw.AGGREGATOR_PARTITIONS, raw.PRESENCE_PARTITIONS),
     leaseTtlMs: raw.AGGREGATOR_LEASE_TTL_MS,

@@ -21,9 +21,12 @@ const rebuild = (ctx: Context) =>
   rebuildProjections({
     js: ctx.js,
     db: ctx.db,
+    databaseUrl: ctx.config.databaseUrl,
     schema: SCHEMA,
     partitions: ctx.config.partitions,
+    threads: ctx.config.rebuildThreads,
     logger: ctx.logger,
+    logLevel: ctx.config.logLevel,
   });
 
 await runService<AggregatorConfig, PresenceDatabase>({

@@ -89,12 +89,17 @@ const USER_CASES = new Set<Body['$case']>([
   'meetingPresenceSet',
 ]);
 
+/** What decoding reads of a stored message (the sequence as a bigint or a number). */
+export type FactMessage = Pick<BusMessage, 'subject' | 'data' | 'storedAt'> & {
+  readonly seq: bigint | number;
+};
+
 /**
  * Decodes a DEVICE_EVENTS message: a user's fact on `device.v1.<p>.<user>`, or a partition-wide
  * fact on `device.v1.<p>.~all` / `device.v1.workspace`. A fact the log cannot mean is reported,
  * never guessed.
  */
-export function decodeFact(message: BusMessage): Decoded {
+export function decodeFact(message: FactMessage): Decoded {
   let event: DeviceEvent;
   try {
     event = DeviceEvent.decode(message.data);

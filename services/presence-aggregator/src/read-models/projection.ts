@@ -1,4 +1,9 @@
-import { upsertJsonRows, upsertRows, type DatabaseOrTransaction } from '@presence/store';
+import {
+  insertJsonRows,
+  upsertJsonRows,
+  upsertRows,
+  type DatabaseOrTransaction,
+} from '@presence/store';
 import type { PresenceChange, UserRecord } from '../domain/record.js';
 import { sameView } from '../domain/views.js';
 import type { Workspace } from '../domain/workspace.js';
@@ -97,9 +102,27 @@ export async function writePartition(
   });
   await upsertJsonRows(db, {
     table: tableIn(set, 'presence_history'),
-    key: ['user_id', 'changed_at', 'version'],
+    key: HISTORY_KEY,
     columns: HISTORY_COLUMNS,
     rows: write.changes.map(historyRow),
+  });
+}
+
+/** The key of `presence_history`: a user's changes in time order (GetPresenceAt reads it). */
+export const HISTORY_KEY = ['user_id', 'changed_at', 'version'];
+
+/**
+ * Appends history rows to the table a rebuild fills, before its key exists (each change is in the
+ * log once, so there is nothing to conflict with).
+ */
+export async function appendHistory(
+  db: DatabaseOrTransaction<PresenceDatabase>,
+  changes: readonly PresenceChange[],
+): Promise<void> {
+  await insertJsonRows(db, {
+    table: tableIn('next', 'presence_history'),
+    columns: HISTORY_COLUMNS,
+    rows: changes.map(historyRow),
   });
 }
 

@@ -80,6 +80,19 @@ async function caughtUp(): Promise<boolean> {
   return done.every((position, p) => position >= head[p]!);
 }
 
+/**
+ * Caught up and quiet: the test's events are minutes old by the wall clock, so every device's idle
+ * timer is due at once and the aggregator appends those facts after it catches up. Once no user is
+ * online any more nothing is left to expire, and the log, the rows and the history stop moving.
+ */
+async function settled(): Promise<boolean> {
+  if (!(await caughtUp())) return false;
+  const { rows: online } = await pool.query<{ n: string }>(
+    `select count(*)::text as n from presence.user_presence where presence = 'online'`,
+  );
+  return online[0]!.n === '0' && (await caughtUp());
+}
+
 async function rows(): Promise<string[]> {
   const { rows: result } = await pool.query<{ row: string }>(
     'select row_to_json(t)::text as row from presence.user_presence t order by user_id',
@@ -127,7 +140,7 @@ describe('presence-aggregator durability', () => {
     await aggregator.kill();
     await publishing;
     aggregator = await start({ AGGREGATOR_SNAPSHOT_EVERY: '500' });
-    await eventually(caughtUp, 60_000, 'every partition checkpoint at its head');
+    await eventually(settled, 60_000, 'every partition checkpoint at its head, every timer fired');
 
     const live = await rows();
     expect(live).toHaveLength(3000);
@@ -180,7 +193,7 @@ describe('presence-aggregator durability', () => {
       );
     const [result] = await Promise.all([rebuild(), traffic('during', 1500)]);
     expect(Number(result.eventsReplayed)).toBeGreaterThan(0);
-    await eventually(caughtUp, 30_000, 'live traffic folded after the swap');
+    await eventually(settled, 30_000, 'live traffic folded after the swap, every timer fired');
     const live = await rows();
     expect(live.filter((row) => row.includes('"user_id":"during-'))).toHaveLength(1500);
     await rebuild();

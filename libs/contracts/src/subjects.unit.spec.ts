@@ -25,6 +25,9 @@ describe('subjects', () => {
     expect(lastToken(subjects.presenceChanged('bob-2'))).toBe('bob-2');
     expect(devicePartitionOf(subjects.device(12, 'bob'))).toBe(12);
     expect(devicePartitionOf(subjects.presenceChanged('bob'))).toBeNaN();
+    expect(devicePartitionOf(subjects.deviceAllUsers(3))).toBe(3);
+    for (const subject of ['device.v1.', 'device.v1.x.bob', 'device.v1.12', 'device.v1..bob'])
+      expect(devicePartitionOf(subject), subject).toBeNaN();
   });
 
   it('every subject builder lands in its stream', () => {

@@ -84,6 +84,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
           clock,
           timerTickMs: config.timerTickMs,
           snapshotEvery: config.snapshotEvery,
+          partitions: config.partitions,
         }),
     });
     ctx.lifecycle.onShutdown('partitions', () => ownership.stop());

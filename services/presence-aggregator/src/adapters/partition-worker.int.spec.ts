@@ -68,6 +68,7 @@ function startWorker(): Promise<PartitionWorker> {
     clock: () => now,
     timerTickMs: 20,
     snapshotEvery: 3,
+    partitions: 1,
   });
 }
 

@@ -42,6 +42,8 @@ export interface PartitionWorkerDeps {
   readonly timerTickMs: number;
   /** A snapshot of the users' records is written with the batch that reaches this many events. */
   readonly snapshotEvery: number;
+  /** Partitions in all (PRESENCE_PARTITIONS): spreads the partitions' snapshots apart. */
+  readonly partitions: number;
 }
 
 export interface PartitionWorker {
@@ -80,6 +82,13 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
   /** Users whose record changed since the last snapshot, and the events folded since. */
   const unsnapshotted = new Set<string>();
   let sinceSnapshot = 0;
+  /**
+   * Events until the next snapshot. The first one after a start comes early by a share that
+   * differs per partition, so partitions fed evenly do not all write theirs in the same second.
+   */
+  const staggered = () =>
+    Math.max(1, Math.round(deps.snapshotEvery * (0.5 + partition / deps.partitions / 2)));
+  let snapshotIn = staggered();
   let stopped = false;
   /**
    * Gateways devices of this partition connected through (since the snapshot): the ones whose death
@@ -106,6 +115,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     folded = snapshot.position;
     unsnapshotted.clear();
     sinceSnapshot = 0;
+    snapshotIn = staggered();
     knownGateways.clear();
     for (const record of users.values()) {
       for (const device of record.state.devices) knownGateways.add(device.gatewayId);
@@ -160,7 +170,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     }
     await publisher.flush();
     const last = fresh[fresh.length - 1]!.seq;
-    const snapshotDue = sinceSnapshot + fresh.length >= deps.snapshotEvery;
+    const snapshotDue = sinceSnapshot + fresh.length >= snapshotIn;
     try {
       await writer.commit(fresh, async (trx) => {
         await writePartition(trx, {
@@ -186,6 +196,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     if (snapshotDue) {
       unsnapshotted.clear();
       sinceSnapshot = 0;
+      snapshotIn = deps.snapshotEvery;
     }
     metrics.eventsProcessed.inc({ partition }, fresh.length);
     metrics.changesPublished.inc({ partition }, applied.changes.length);

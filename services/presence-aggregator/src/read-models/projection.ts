@@ -132,16 +132,20 @@ export async function writeSnapshot(
   snapshot: PartitionSnapshot,
 ): Promise<void> {
   const { partition } = snapshot;
-  await upsertJsonRows(db, {
-    table: 'user_snapshots',
-    key: ['user_id'],
-    columns: ['user_id', 'partition', 'record'],
-    rows: [...snapshot.records].map((record) => ({
-      user_id: record.state.userId,
-      partition,
-      record,
-    })),
-  });
+  const rows = [...snapshot.records].map((record) => ({
+    user_id: record.state.userId,
+    partition,
+    record,
+  }));
+  // In slices: a partition's snapshot can hold every one of its users.
+  for (let i = 0; i < rows.length; i += 5000) {
+    await upsertJsonRows(db, {
+      table: 'user_snapshots',
+      key: ['user_id'],
+      columns: ['user_id', 'partition', 'record'],
+      rows: rows.slice(i, i + 5000),
+    });
+  }
   await upsertRows(db, {
     table: 'partition_snapshots',
     key: ['partition'],

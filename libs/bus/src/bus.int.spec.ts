@@ -133,7 +133,7 @@ describe('consumeOrdered', () => {
     const end = BigInt(seqs[1199]!);
     const seen: string[] = [];
     const batchSizes: number[] = [];
-    const consumption = consumeOrdered(js, {
+    const consumption = consumeOrdered(nc, {
       stream: 'DEVICE_EVENTS',
       filterSubject: subjects.device(0, 'ord'),
       startSeq: start,
@@ -157,7 +157,7 @@ describe('consumeOrdered', () => {
     const seen: string[] = [];
     let failures = 0;
     const errors: unknown[] = [];
-    const consumption = consumeOrdered(js, {
+    const consumption = consumeOrdered(nc, {
       stream: 'DEVICE_EVENTS',
       filterSubject: subjects.device(0, 'retry'),
       startSeq: 1n,
@@ -183,7 +183,7 @@ describe('consumeOrdered', () => {
     const end = (await publishEvent(js, event('other', 'evt-gap-other', 'x'))).seq;
     await publishEvent(js, event('gap', 'evt-gap-2', 'second'));
     const seen: string[] = [];
-    const consumption = consumeOrdered(js, {
+    const consumption = consumeOrdered(nc, {
       stream: 'DEVICE_EVENTS',
       filterSubject: subjects.device(0, 'gap'),
       startSeq: 1n,
@@ -200,7 +200,7 @@ describe('consumeOrdered', () => {
   it('survives a nats-server restart and resumes after the last handled message', async () => {
     const js = jetstream(nc);
     const seen: string[] = [];
-    const consumption = consumeOrdered(js, {
+    const consumption = consumeOrdered(nc, {
       stream: 'DEVICE_EVENTS',
       filterSubject: subjects.device(0, 'restart'),
       startSeq: 1n,

@@ -19,7 +19,7 @@ const SCHEMA = 'presence';
 
 const rebuild = (ctx: Context) =>
   rebuildProjections({
-    js: ctx.js,
+    nc: ctx.nc,
     db: ctx.db,
     databaseUrl: ctx.config.databaseUrl,
     schema: SCHEMA,
@@ -61,7 +61,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
       clock,
     });
     ctx.lifecycle.onShutdown('gateway liveness', () => gateways.stop());
-    const feed = createPartitionFeed({ js: ctx.js, logger });
+    const feed = createPartitionFeed({ nc: ctx.nc, logger });
     ctx.lifecycle.onShutdown('device events', () => feed.stop());
     const ownership = await startPartitionOwnership({
       js: ctx.js,

@@ -63,7 +63,7 @@ describe('partition feed (one reader, many partitions)', () => {
       [0, []],
       [1, []],
     ]);
-    const feed = createPartitionFeed({ js, logger });
+    const feed = createPartitionFeed({ nc, logger });
     const collect = (partition: number) => async (batch: readonly BusMessage[]) => {
       got.get(partition)!.push(...batch.map((m) => m.seq));
     };
@@ -86,7 +86,7 @@ describe('partition feed (one reader, many partitions)', () => {
   });
 
   it('retries a batch a partition failed; the partitions that succeeded are not handed it again', async () => {
-    const feed = createPartitionFeed({ js, logger });
+    const feed = createPartitionFeed({ nc, logger });
     const start = await append(2, 1);
     let failures = 1;
     const two: bigint[] = [];

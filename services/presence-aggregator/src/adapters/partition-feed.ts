@@ -2,7 +2,7 @@ import {
   consumeOrdered,
   type BusMessage,
   type Consumption,
-  type JetStreamClient,
+  type NatsConnection,
 } from '@presence/bus';
 import { devicePartitionOf } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
@@ -34,7 +34,7 @@ export interface PartitionFeed {
  * they already committed (at or below their checkpoint).
  */
 export function createPartitionFeed(options: {
-  readonly js: JetStreamClient;
+  readonly nc: NatsConnection;
   readonly logger: Logger;
   readonly onError?: (error: unknown, attempt: number) => void;
 }): PartitionFeed {
@@ -90,7 +90,7 @@ export function createPartitionFeed(options: {
         [...handlers.values()][0]!.position,
       );
       options.logger.debug({ from: String(from + 1n) }, 'reading DEVICE_EVENTS');
-      consumption = consumeOrdered(options.js, {
+      consumption = consumeOrdered(options.nc, {
         stream: 'DEVICE_EVENTS',
         filterSubject: 'device.v1.>',
         startSeq: from + 1n,

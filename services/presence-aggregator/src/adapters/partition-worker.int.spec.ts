@@ -64,7 +64,7 @@ function startWorker(): Promise<PartitionWorker> {
     metrics: createAggregatorMetrics(new Registry()),
     workspace,
     gateways: { lost: (referenced) => [...referenced].filter((id) => lostGateways.includes(id)) },
-    feed: createPartitionFeed({ js, logger }),
+    feed: createPartitionFeed({ nc, logger }),
     clock: () => now,
     timerTickMs: 20,
     snapshotEvery: 3,

@@ -1,4 +1,4 @@
-import { consumeOrdered, type JetStreamClient } from '@presence/bus';
+import { consumeOrdered, type NatsConnection } from '@presence/bus';
 import type { Logger } from '@presence/kit';
 import {
   createTableLike,
@@ -25,7 +25,7 @@ export interface RebuildResult {
 }
 
 export interface RebuildDeps {
-  readonly js: JetStreamClient;
+  readonly nc: NatsConnection;
   readonly db: Kysely<PresenceDatabase>;
   /** For the fold threads' own connections. */
   readonly databaseUrl: string;
@@ -116,7 +116,7 @@ async function replay(
   if (to < from) return 0;
   // A failed fold thread fails the rebuild: retrying a batch would fold part of it twice.
   let failure: unknown;
-  const consumption = consumeOrdered(deps.js, {
+  const consumption = consumeOrdered(deps.nc, {
     stream: 'DEVICE_EVENTS',
     filterSubject: 'device.v1.>',
     startSeq: from,

@@ -139,7 +139,7 @@ export async function startWorkspaceFollower(deps: {
     }
   }
 
-  const consumption = consumeOrdered(js, {
+  const consumption = consumeOrdered(deps.nc, {
     stream: 'DEVICE_EVENTS',
     filterSubject: subjects.workspaceFacts,
     startSeq: 1n,

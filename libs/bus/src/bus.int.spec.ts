@@ -197,6 +197,53 @@ describe('consumeOrdered', () => {
     expect(consumption.position()).toBe(BigInt(end));
   });
 
+  it('replays a range to its end while the stream is being appended to', async () => {
+    // nats-server 2.9 can leave a consumer created during concurrent appends answering 408 to
+    // every pull although messages are pending: the reader replaces it without an error.
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    let appending = true;
+    const appender = (async () => {
+      for (let round = 0; appending; round++) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            publishEvent(js, event(`busy${i}`, `evt-busy-${round}-${i}`)),
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const errors: unknown[] = [];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      for (let round = 0; round < 4; round++) {
+        const last = BigInt((await jsm.streams.info('DEVICE_EVENTS')).state.last_seq);
+        const from = last > 3000n ? last - 3000n : 1n;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        let handled = 0;
+        const consumption = consumeOrdered(nc, {
+          stream: 'DEVICE_EVENTS',
+          filterSubject: 'device.v1.>',
+          startSeq: from,
+          endSeq: last,
+          maxBatch: 500,
+          onError: (error) => errors.push(error),
+          handle: async (batch) => {
+            handled += batch.length;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          },
+        });
+        await consumption.done;
+        expect(consumption.position()).toBe(last);
+        expect(handled).toBe(Number(last - from + 1n));
+      }
+    } finally {
+      appending = false;
+      await appender;
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('survives a nats-server restart and resumes after the last handled message', async () => {
     const js = jetstream(nc);
     const seen: string[] = [];

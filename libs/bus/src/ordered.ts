@@ -37,8 +37,10 @@ export interface Consumption {
   readonly position: () => bigint;
 }
 
-/** A pull that answered nothing for this long past its expiry was lost (a reconnect, a restart). */
-const LOST_PULL_GRACE_MS = 3_000;
+/** A pull is over this long after its expiry even when the server did not say so. */
+const EXPIRY_GRACE_MS = 250;
+/** Pulls in a row without any answer after which the consumer is taken for gone. */
+const MAX_UNANSWERED_PULLS = 3;
 
 /**
  * Reads a stream in order from a sequence, in batches, with no acks: the consumer's position is
@@ -51,7 +53,9 @@ const LOST_PULL_GRACE_MS = 3_000;
  * (`test/bench`), and this is the hot path of every projection. A batch is handed over as soon as
  * the handler is free, so latency stays low when idle and batches grow under load. A gap in the
  * consumer's delivery sequence, a status that ends the consumer, or a failed batch re-creates the
- * consumer from the last handled sequence after a back-off.
+ * consumer from the last handled sequence after a back-off. A consumer that stops delivering what
+ * it said was pending (nats-server 2.9, created while the stream is being appended to) is replaced
+ * at once, without a back-off.
  */
 export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Consumption {
   const maxBatch = options.maxBatch ?? 500;
@@ -88,16 +92,25 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
       return;
     }
     const pullSubject = `$JS.API.CONSUMER.MSG.NEXT.${options.stream}.${info.name}`;
+    // Each pull answers on its own subject, so a late status of an earlier pull is told apart.
     const inbox = createInbox();
+    let pulls = 0;
+    let currentPull = '';
     let buffer: StoredMessage[] = [];
     let delivered = 0;
     let failure: Error | undefined;
     /** Everything up to endSeq has been received: no more pulls. */
     let complete = false;
-    /** Messages the open pull may still deliver; 0 = no pull open. */
+    /** Messages the current pull may still deliver; 0 = no pull open. */
     let requested = 0;
+    let answered = false;
     let pullTimer: ReturnType<typeof setTimeout> | undefined;
-    let lostPulls = 0;
+    /** Pulls in a row that got no answer at all (no message, no status). */
+    let unanswered = 0;
+    /** Messages the server said were left after the last one it delivered. */
+    let pendingOnServer = info.num_pending;
+    /** The consumer stopped delivering what it said it had: re-create it at once. */
+    let stalled = false;
 
     const fail = (error: Error) => {
       failure ??= error;
@@ -106,36 +119,61 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
 
     function pullEnded(): void {
       requested = 0;
+      currentPull = '';
       clearTimeout(pullTimer);
       pullTimer = undefined;
     }
 
+    /**
+     * A pull that ended without being filled, while the last delivery said more were pending:
+     * nats-server 2.9 leaves a consumer created during concurrent appends in this state, answering
+     * every later pull with a 408 (the library hides it by creating a consumer per fetch).
+     */
+    function endedShort(): boolean {
+      if (pendingOnServer === 0) return false;
+      stalled = true;
+      rouse();
+      return true;
+    }
+
     function pull(): void {
-      if (requested > 0 || complete || failure || stopped) return;
+      if (requested > 0 || complete || failure || stopped || stalled) return;
       const batch = fetchSize - buffer.length;
       // Refill only once a quarter of the buffer is free: fewer, larger pulls.
       if (batch < fetchSize / 4) return;
       requested = batch;
+      answered = false;
+      currentPull = `${inbox}.${++pulls}`;
       nc.publish(pullSubject, JSON.stringify({ batch, expires: expiresMs * 1_000_000 }), {
-        reply: inbox,
+        reply: currentPull,
       });
+      // The pull ends at its expiry by the client's clock too: nats-server 2.9 sometimes drops a
+      // partly served request without the 408 that should end it (seen under concurrent appends).
       pullTimer = setTimeout(() => {
+        const silent = !answered;
         pullEnded();
-        // Two lost in a row: the consumer itself is gone (a server restart); re-create it.
-        if (++lostPulls >= 2) fail(new BusError(`no answer from consumer ${info.name}`));
-        else pull();
-      }, expiresMs + LOST_PULL_GRACE_MS);
+        if (endedShort()) return;
+        // Several in a row without any answer: the consumer is gone (a server restart).
+        if (silent && ++unanswered >= MAX_UNANSWERED_PULLS) {
+          fail(new BusError(`no answer from consumer ${info.name} on ${options.stream}`));
+        } else pull();
+      }, expiresMs + EXPIRY_GRACE_MS);
     }
 
     function onStatus(message: Msg): void {
       const code = message.headers?.code ?? 0;
-      const description = message.headers?.description?.toLowerCase() ?? '';
       if (code === 100) return; // heart-beat or flow control: not asked for, nothing to do
-      lostPulls = 0;
+      if (message.subject !== currentPull) {
+        // About a pull that already ended by the client's clock: the consumer is there still.
+        if (code === 408) unanswered = 0;
+        return;
+      }
+      const description = message.headers?.description?.toLowerCase() ?? '';
       if (code === 408 || code === 404 || (code === 409 && !description.includes('deleted'))) {
         // The pull expired or was cut short (leadership change, max waiting): ask again.
+        unanswered = 0;
         pullEnded();
-        pull();
+        if (!endedShort()) pull();
         return;
       }
       fail(new BusError(`consumer ${info.name} on ${options.stream}: ${code} ${description}`));
@@ -148,14 +186,17 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
         onStatus(message);
         return;
       }
-      lostPulls = 0;
       const stored = new StoredMessage(message, parseAckSubject(reply));
-      if (--requested <= 0) pullEnded();
       if (stored.deliverySeq !== delivered + 1) {
         fail(new BusError(`gap in ${options.stream} delivery after ${delivered}; re-reading`));
         return;
       }
       delivered = stored.deliverySeq;
+      pendingOnServer = stored.pending;
+      // Deliveries carry the stream subject, not the pull's: each counts against the open pull.
+      answered = true;
+      unanswered = 0;
+      if (requested > 0 && --requested === 0) pullEnded();
       if (endSeq !== undefined && stored.seq > endSeq) {
         complete = true;
       } else {
@@ -169,7 +210,7 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
 
     let subscription: Subscription | undefined;
     try {
-      subscription = nc.subscribe(inbox, {
+      subscription = nc.subscribe(`${inbox}.*`, {
         callback: (error, message) => (error ? fail(error) : onMessage(message)),
       });
       pull();
@@ -180,6 +221,8 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
             if (endSeq !== undefined) next = endSeq + 1n;
             return;
           }
+          // What was received is handled first; the next consumer starts after it.
+          if (stalled) return;
           await new Promise<void>((resolve) => (wake = resolve));
           continue;
         }

@@ -1,6 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
-import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import { MsgHdrsImpl, type MsgHdrs } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { BusError } from './errors.js';
 
 /** What every event on the bus says about itself, as headers (CONTRACT.md, CloudEvents NATS binding). */
 export interface EventMeta {
@@ -20,26 +21,39 @@ export interface EventMeta {
 
 export const CONTENT_TYPE = 'application/protobuf';
 
-/** Builds the headers of one event. */
+/**
+ * Builds the headers of one event. From a record: `MsgHdrs.set` scans every key set before it
+ * twice per call, a cost paid for each of the hundreds of thousands of events a second.
+ */
 export function eventHeaders(meta: EventMeta): MsgHdrs {
-  const h = headers();
-  h.set('Nats-Msg-Id', meta.id);
-  h.set('traceparent', meta.traceparent ?? currentTraceparent());
-  h.set('ce-specversion', '1.0');
-  h.set('ce-id', meta.id);
-  h.set('ce-type', meta.type);
-  h.set('ce-source', meta.source);
-  h.set('ce-time', meta.time);
-  if (meta.subject !== '') h.set('ce-subject', meta.subject);
-  h.set('datacontenttype', CONTENT_TYPE);
-  h.set('content-type', CONTENT_TYPE);
-  return h;
+  const record: Record<string, [string]> = {
+    'Nats-Msg-Id': [meta.id],
+    traceparent: [meta.traceparent ?? currentTraceparent()],
+    'ce-specversion': ['1.0'],
+    'ce-id': [meta.id],
+    'ce-type': [meta.type],
+    'ce-source': [meta.source],
+    'ce-time': [meta.time],
+  };
+  if (meta.subject !== '') record['ce-subject'] = [meta.subject];
+  record['datacontenttype'] = [CONTENT_TYPE];
+  record['content-type'] = [CONTENT_TYPE];
+  for (const key in record) {
+    const [value] = record[key]!;
+    if (LINE_BREAK.test(value)) {
+      throw new BusError(`header ${key} cannot contain a line break: ${JSON.stringify(value)}`);
+    }
+  }
+  return MsgHdrsImpl.fromRecord(record);
 }
+
+const LINE_BREAK = /[\r\n]/;
 
 /** Reads the metadata back (consumers route and trace without decoding the payload). */
 export function readEventMeta(h: MsgHdrs | undefined): Partial<EventMeta> {
   if (!h) return {};
-  const get = (key: string) => (h.has(key) ? h.get(key) : undefined);
+  // `get` answers '' for a missing header (a `has` first would scan the keys twice).
+  const get = (key: string) => h.get(key) || undefined;
   return {
     id: get('ce-id') ?? get('Nats-Msg-Id'),
     type: get('ce-type'),

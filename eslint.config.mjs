@@ -103,6 +103,8 @@ const moduleBoundaries = {
             onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:contracts', 'type:tooling'],
           },
           { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [] },
+          // The client SDK runs in browsers too: it stands alone.
+          { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
           { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
           {
             sourceTag: 'scope:gateway',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { envInt, envPort, envString, parseConfig } from '@presence/kit';
 import { baseConfig, baseEnv, partitionsEnv, type BaseConfig } from '@presence/runtime';
 import { z } from 'zod';
@@ -19,6 +20,20 @@ const schema = z.object({
   GATEWAY_MAX_USERS_PER_CALL: envInt({ default: 1_000, min: 1, max: 100_000 }),
   /** How often the gateway heart-beats (aggregators declare it lost after their liveness timeout). */
   GATEWAY_HEARTBEAT_MS: envInt({ default: 2_000, min: 100, max: 60_000 }),
+  /** Sessions at most (503 on upgrade beyond); 0 = the open-file limit minus a margin. */
+  GATEWAY_MAX_CONNECTIONS: envInt({ default: 0, min: 0, max: 10_000_000 }),
+  /** Upgrades per second at most (429 with Retry-After beyond): connect storms after an outage. */
+  GATEWAY_MAX_CONNECTS_PER_S: envInt({ default: 5_000, min: 1, max: 1_000_000 }),
+  /** Client frames per second per connection (`rate_limited` beyond, then 4429). */
+  GATEWAY_FRAMES_PER_S: envInt({ default: 50, min: 1, max: 100_000 }),
+  /** Frames a connection may send at once above that rate. */
+  GATEWAY_FRAME_BURST: envInt({ default: 100, min: 1, max: 1_000_000 }),
+  /** Bytes queued for a client that does not read before it is closed with 4408. */
+  GATEWAY_MAX_SEND_BUFFER_BYTES: envInt({ default: 2_097_152, min: 16_384, max: 1_073_741_824 }),
+  /** WebSocket ping interval; a peer that misses one pong is cut. 0 = no pings. */
+  GATEWAY_PING_INTERVAL_MS: envInt({ default: 30_000, min: 0, max: 3_600_000 }),
+  /** On shutdown, devices reconnect after a random delay up to this. */
+  GATEWAY_DRAIN_SPREAD_MS: envInt({ default: 5_000, min: 0, max: 300_000 }),
 });
 
 export interface GatewayConfig extends BaseConfig {
@@ -28,6 +43,33 @@ export interface GatewayConfig extends BaseConfig {
   readonly maxWatched: number;
   readonly maxUsersPerCall: number;
   readonly heartbeatMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectsPerS: number;
+  readonly framesPerS: number;
+  readonly frameBurst: number;
+  readonly maxSendBufferBytes: number;
+  readonly pingIntervalMs: number;
+  readonly drainSpreadMs: number;
+}
+
+/** File descriptors kept for everything but device sockets: NATS, HTTP, gRPC, health checks. */
+export const FD_MARGIN = 1_000;
+/** The cap when the open-file limit cannot be read (or is unlimited). */
+export const FALLBACK_MAX_CONNECTIONS = 19_000;
+
+/** The default cap: the soft open-file limit (`/proc/self/limits`) minus FD_MARGIN. */
+export function defaultMaxConnections(limits = readProcLimits()): number {
+  const soft = limits?.match(/^Max open files\s+(\d+)/m)?.[1];
+  if (soft === undefined) return FALLBACK_MAX_CONNECTIONS;
+  return Math.max(1, Number(soft) - FD_MARGIN);
+}
+
+function readProcLimits(): string | undefined {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -42,5 +84,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxWatched: raw.GATEWAY_MAX_WATCHED,
     maxUsersPerCall: raw.GATEWAY_MAX_USERS_PER_CALL,
     heartbeatMs: raw.GATEWAY_HEARTBEAT_MS,
+    maxConnections: raw.GATEWAY_MAX_CONNECTIONS || defaultMaxConnections(),
+    maxConnectsPerS: raw.GATEWAY_MAX_CONNECTS_PER_S,
+    framesPerS: raw.GATEWAY_FRAMES_PER_S,
+    frameBurst: raw.GATEWAY_FRAME_BURST,
+    maxSendBufferBytes: raw.GATEWAY_MAX_SEND_BUFFER_BYTES,
+    pingIntervalMs: raw.GATEWAY_PING_INTERVAL_MS,
+    drainSpreadMs: raw.GATEWAY_DRAIN_SPREAD_MS,
   });
 }

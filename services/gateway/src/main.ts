@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { runService } from '@presence/runtime';
 import { createDeviceLog } from './adapters/device-log.js';
 import { startHeartbeat } from './adapters/heartbeat.js';
@@ -41,6 +41,12 @@ await runService<GatewayConfig, never>({
       partitions: config.partitions,
       gatewayId: ctx.instanceId,
     });
+    const refused = new Counter({
+      name: 'presence_gateway_upgrades_refused_total',
+      help: 'WebSocket upgrades refused before the handshake: capacity (503) or connect rate (429).',
+      labelNames: ['reason'],
+      registers: [ctx.registry],
+    });
     const ws = attachWebSocketServer({
       server: ctx.http.server,
       jwtSecret: config.jwtSecret,
@@ -54,9 +60,23 @@ await runService<GatewayConfig, never>({
         maxFrameBytes: config.maxFrameBytes,
         maxWatched: config.maxWatched,
         maxUsersPerFrame: config.maxWatched,
+        framesPerS: config.framesPerS,
+        frameBurst: config.frameBurst,
+        maxSendBufferBytes: config.maxSendBufferBytes,
       },
+      admission: {
+        maxConnections: config.maxConnections,
+        connectsPerS: config.maxConnectsPerS,
+      },
+      pingIntervalMs: config.pingIntervalMs,
+      drainSpreadMs: config.drainSpreadMs,
+      onRefused: (reason) => refused.inc({ reason }),
       logger,
     });
+    logger.info(
+      { maxConnections: config.maxConnections, connectsPerS: config.maxConnectsPerS },
+      'admitting device sessions',
+    );
     workspace.onChange((next, previous) => {
       if (next.presenceEnabled !== previous.presenceEnabled) {
         logger.info({ enabled: next.presenceEnabled }, 'presence service switched');

@@ -9,10 +9,12 @@ import {
 } from '../domain/frames.js';
 import type { PlatformName } from '../domain/handshake.js';
 import { OwnFeed } from '../domain/own-feed.js';
+import { FrameRateLimit } from '../domain/rate-limit.js';
 import { decideStatus, type StatusFact } from '../domain/status-commands.js';
 import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
+import type { AuthResult } from './auth.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import type { Watcher, WatchHub } from './hub.js';
 import type { PresenceSource } from './presence-source.js';
@@ -22,6 +24,11 @@ export interface ConnectionLimits {
   readonly maxFrameBytes: number;
   readonly maxWatched: number;
   readonly maxUsersPerFrame: number;
+  /** Sustained client frames per second, and how many may come at once above it. */
+  readonly framesPerS: number;
+  readonly frameBurst: number;
+  /** Bytes queued for a client that does not read, beyond which it is closed with 4408. */
+  readonly maxSendBufferBytes: number;
 }
 
 export interface ConnectionDeps {
@@ -34,6 +41,10 @@ export interface ConnectionDeps {
   /** The current workspace (presence-aggregator owns it): `hello` settings and status checks. */
   readonly workspace: { current(): Workspace };
   readonly limits: ConnectionLimits;
+  /** Checks the token of an `auth.refresh`. */
+  readonly verify: (token: string) => Promise<AuthResult>;
+  /** Milliseconds, for the rate limit (monotonic) and token expiry (epoch). */
+  readonly clock?: { readonly monotonic: () => number; readonly epoch: () => number };
   readonly logger: Logger;
 }
 
@@ -41,14 +52,29 @@ export interface Identity extends DeviceSessionRef {
   readonly platform: PlatformName;
 }
 
+/** The session's token: it must be refreshed (`auth.refresh`) before it expires. */
+export interface SessionToken {
+  /** Expiry, seconds since the epoch (the JWT `exp`). */
+  readonly exp: number;
+}
+
 /** WebSocket close codes of CONTRACT.md and RFC 6455 used by the gateway. */
 export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
+  serviceRestart: 1012,
   tryAgainLater: 1013,
   badRequest: 4400,
   unauthorized: 4401,
+  slowConsumer: 4408,
+  rateLimited: 4429,
 } as const;
+
+const SYSTEM_CLOCK = { monotonic: () => performance.now(), epoch: () => Date.now() };
+/** Longest delay setTimeout takes (about 24.8 days); a later expiry is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A slow consumer told 4408 gets this long to read the close before its socket is cut. */
+const SLOW_CLOSE_GRACE_MS = 5_000;
 
 const SNAPSHOT_CONCURRENCY = 64;
 
@@ -71,20 +97,30 @@ export class DeviceConnection implements Watcher {
   /** We started closing the socket (goodbye, drain, refusal): ignore further frames. */
   private closing = false;
   private closed = false;
+  /** Went on flooding after `rate_limited`: its close is queued, later frames are ignored. */
+  private flooded = false;
+  private readonly rate: FrameRateLimit;
+  private readonly clock: NonNullable<ConnectionDeps['clock']>;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Answered the last ping (ws-server pings every interval and cuts a peer that did not). */
+  alive = true;
 
   constructor(
     private readonly ws: WebSocket,
     readonly identity: Identity,
     private readonly deps: ConnectionDeps,
+    token: SessionToken,
     /** Frames that arrived before the session was admitted, in order. */
     early: ReadonlyArray<[Buffer, boolean]> = [],
   ) {
     this.session = new WatchSession(deps.limits.maxWatched);
+    this.rate = new FrameRateLimit(deps.limits.framesPerS, deps.limits.frameBurst);
+    this.clock = deps.clock ?? SYSTEM_CLOCK;
+    this.expireAt(token.exp);
     this.enqueue(() => this.open());
-    for (const [data, isBinary] of early) this.enqueue(() => this.onMessage(data, isBinary));
-    ws.on('message', (data, isBinary) =>
-      this.enqueue(() => this.onMessage(data as Buffer, isBinary)),
-    );
+    for (const [data, isBinary] of early) this.receive(data, isBinary);
+    ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.onClose());
     ws.on('error', (error) =>
       deps.logger.debug({ err: error, session: identity.sessionId }, 'socket error'),
@@ -104,13 +140,79 @@ export class DeviceConnection implements Watcher {
     if (this.greeted) this.send({ type: enabled ? 'presence.enabled' : 'presence.disabled' });
   }
 
-  /** Ends the session for a gateway shutdown: the devices are not the ones going away. */
-  async drain(reason: string): Promise<void> {
+  /**
+   * Ends the session for a gateway shutdown: the device is told to reconnect after `afterMs` (to
+   * another gateway) and its session ends as a drain, so the reconnect grace covers the move.
+   */
+  async drain(reason: string, afterMs: number): Promise<void> {
     if (this.closing || this.endRecorded) return;
     this.closing = true;
-    this.ws.close(CLOSE.goingAway, reason);
+    this.send({ type: 'reconnect', after_ms: afterMs, reason });
+    this.ws.close(CLOSE.serviceRestart, reason);
     this.enqueue(() => this.recordEnd('drain'));
     await this.queue;
+  }
+
+  /** Pings the peer; one that did not answer the previous ping is cut (a dead network path). */
+  ping(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.deps.logger.debug({ session: this.identity.sessionId }, 'no pong: cutting the socket');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  /** Closes the session on the gateway's initiative; the device may come back within the grace. */
+  private closeWith(code: number, reason: string): void {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    this.ws.close(code, reason);
+    this.enqueue(() => this.recordEnd('abnormal'));
+  }
+
+  /** Arms the 4401 close for when the session's token expires. */
+  private expireAt(exp: number): void {
+    clearTimeout(this.expiryTimer);
+    const arm = () => {
+      const left = exp * 1000 - this.clock.epoch();
+      if (left <= 0) return this.closeWith(CLOSE.unauthorized, 'token expired');
+      this.expiryTimer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      this.expiryTimer.unref?.();
+    };
+    arm();
+  }
+
+  /**
+   * Rate-limits a frame as it arrives, so a flood never builds a queue of frames to handle; the
+   * refusals and the close are queued behind the frames accepted before, which are answered first.
+   */
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (this.closed || this.closing || this.flooded) return;
+    const verdict = this.rate.check(this.clock.monotonic());
+    if (verdict === 'accept') {
+      this.enqueue(() => this.onMessage(data, isBinary));
+      return;
+    }
+    if (verdict === 'close') {
+      this.flooded = true;
+      this.enqueue(async () => this.closeWith(CLOSE.rateLimited, 'rate limit exceeded'));
+      return;
+    }
+    const { framesPerS, frameBurst } = this.deps.limits;
+    const parsed = isBinary
+      ? undefined
+      : parseClientFrame(data.toString('utf8'), data.byteLength, this.deps.limits);
+    const id = parsed === undefined ? undefined : parsed.ok ? parsed.frame.id : parsed.error.id;
+    this.enqueue(async () =>
+      this.sendError({
+        code: 'rate_limited',
+        message: `more than ${framesPerS} frames per second (bursts of ${frameBurst}): frame dropped; slow down or the connection is closed (4429)`,
+        id,
+      }),
+    );
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -213,13 +315,34 @@ export class DeviceConnection implements Watcher {
         this.ack(frame.id);
         this.ws.close(CLOSE.normal, 'goodbye');
         return;
-      case 'pending':
+      case 'auth.refresh':
+        return this.refresh(frame.token, frame.id);
+      case 'collab': {
+        const name = frame.frame.type === 'message.post' ? 'message.post' : frame.frame.name;
         return this.sendError({
           code: 'unavailable',
-          message: `${frame.name} is not available yet`,
+          message: `${name} is not available yet`,
           id: frame.id,
         });
+      }
     }
+  }
+
+  /** A new token for the same user moves the session's expiry; anything else changes nothing. */
+  private async refresh(token: string, id: FrameId | undefined): Promise<void> {
+    const auth = await this.deps.verify(token);
+    if (!auth.ok) {
+      return this.sendError({ code: 'invalid_token', message: auth.reason, id });
+    }
+    if (auth.claims.userId !== this.identity.userId) {
+      return this.sendError({
+        code: 'invalid_token',
+        message: `the token is for another user; this session is ${this.identity.userId}`,
+        id,
+      });
+    }
+    this.expireAt(auth.claims.exp);
+    this.ack(id);
   }
 
   /** Status commands: checked against the workspace, acked once their fact is in the log. */
@@ -271,6 +394,7 @@ export class DeviceConnection implements Watcher {
 
   private onClose(): void {
     this.closed = true;
+    clearTimeout(this.expiryTimer);
     this.deps.hub.remove(this, this.session.users());
     this.deps.owners.remove(this.ownWatcher, [this.identity.userId]);
     // Queued behind `open` and any goodbye in flight, so the log gets connect before disconnect and
@@ -316,6 +440,17 @@ export class DeviceConnection implements Watcher {
   }
 
   private sendRaw(text: string): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const { maxSendBufferBytes } = this.deps.limits;
+    if (this.ws.bufferedAmount + text.length > maxSendBufferBytes) {
+      this.deps.logger.info(
+        { session: this.identity.sessionId, buffered: this.ws.bufferedAmount },
+        'slow consumer: closing',
+      );
+      this.closeWith(CLOSE.slowConsumer, `slow consumer: over ${maxSendBufferBytes} bytes unsent`);
+      setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+      return;
+    }
+    this.ws.send(text);
   }
 }

@@ -4,17 +4,32 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@presence/kit';
 import { checkDevice, readHandshake } from '../domain/handshake.js';
+import { TokenBucket } from '../domain/rate-limit.js';
 import { createTokenVerifier } from './auth.js';
 import { CLOSE, DeviceConnection, type ConnectionDeps } from './connection.js';
 
 export const WS_PATH = '/v1/ws';
 
-export interface WsServerOptions extends ConnectionDeps {
+export interface WsServerOptions extends Omit<ConnectionDeps, 'verify'> {
   readonly server: Server;
   readonly jwtSecret: string;
   /** Frames above this close the socket (1009) before they are buffered; above maxFrameBytes they get an error frame. */
   readonly maxPayloadBytes: number;
+  readonly admission: AdmissionLimits;
+  /** How often every socket is pinged; a peer that misses one pong is cut. 0 = never. */
+  readonly pingIntervalMs: number;
+  /** On a drain, devices are told to reconnect after a random delay up to this (spreads the storm). */
+  readonly drainSpreadMs: number;
+  /** Counts refused upgrades by reason (`capacity`, `rate`). */
+  readonly onRefused?: (reason: 'capacity' | 'rate') => void;
   readonly logger: Logger;
+}
+
+export interface AdmissionLimits {
+  /** Sessions open (or being opened) at most: kept below the open-file limit. */
+  readonly maxConnections: number;
+  /** Upgrades per second at most (burst: one second's worth). */
+  readonly connectsPerS: number;
 }
 
 /**
@@ -30,20 +45,43 @@ export function attachWebSocketServer(options: WsServerOptions) {
     clientTracking: false,
   });
   const verify = createTokenVerifier(options.jwtSecret);
+  const deps: ConnectionDeps = { ...options, verify };
   const connections = new Set<DeviceConnection>();
+  const { maxConnections, connectsPerS } = options.admission;
+  const connectRate = new TokenBucket(connectsPerS, connectsPerS);
+  /** Upgrades accepted whose session is not open yet: they count against the cap too. */
+  let admitting = 0;
   let accepting = true;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname !== WS_PATH || !accepting) {
-      socket.end(
-        `HTTP/1.1 ${accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
-      return;
+    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
+    if (!accepting) return refuse(socket, 503, 'Service Unavailable', 1);
+    // Refused before the upgrade: a plain HTTP answer costs no WebSocket state and no session.
+    if (connections.size + admitting >= maxConnections) {
+      options.onRefused?.('capacity');
+      return refuse(socket, 503, 'Service Unavailable', 5, 'gateway at capacity');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, req, url));
+    const now = performance.now();
+    if (!connectRate.take(now)) {
+      options.onRefused?.('rate');
+      const retryAfterS = Math.max(1, Math.ceil(connectRate.waitMs(now) / 1000));
+      return refuse(socket, 429, 'Too Many Requests', retryAfterS, 'connect rate exceeded');
+    }
+    admitting += 1;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void admit(ws, req, url).finally(() => (admitting -= 1));
+    });
   };
   server.on('upgrade', onUpgrade);
+
+  const pinger =
+    options.pingIntervalMs > 0
+      ? setInterval(() => {
+          for (const connection of connections) connection.ping();
+        }, options.pingIntervalMs)
+      : undefined;
+  pinger?.unref();
 
   async function admit(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
     // Clients may send frames right after the upgrade; keep them while the token is verified.
@@ -69,7 +107,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
       platform: device.platform,
     };
     ws.off('message', hold);
-    const connection = new DeviceConnection(ws, identity, options, early);
+    const connection = new DeviceConnection(ws, identity, deps, auth.claims, early);
     connections.add(connection);
     ws.on('close', () => connections.delete(connection));
   }
@@ -85,11 +123,30 @@ export function attachWebSocketServer(options: WsServerOptions) {
     /** Stops accepting and ends every session as a gateway drain. */
     async close(): Promise<void> {
       accepting = false;
-      server.off('upgrade', onUpgrade);
+      clearInterval(pinger);
       await Promise.all(
-        [...connections].map((connection) => connection.drain('gateway shutting down')),
+        [...connections].map((connection) =>
+          connection.drain(
+            'gateway shutting down',
+            Math.floor(Math.random() * (options.drainSpreadMs + 1)),
+          ),
+        ),
       );
+      server.off('upgrade', onUpgrade);
       wss.close();
     },
   };
+}
+
+function refuse(
+  socket: Duplex,
+  status: number,
+  text: string,
+  retryAfterS?: number,
+  body = '',
+): void {
+  const retry = retryAfterS === undefined ? '' : `Retry-After: ${retryAfterS}\r\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${retry}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -1,4 +1,5 @@
 import { isValidId } from '@presence/domain';
+import { COLLAB_FRAME_TYPES, parseCollabFrame, type CollabFrame } from './collab-frames.js';
 import { parseStatusFrame, STATUS_FRAME_TYPES, type StatusFrame } from './status-frames.js';
 
 /**
@@ -14,8 +15,9 @@ export type ClientFrame =
   | { readonly type: 'device'; readonly id?: FrameId; readonly state: SystemStateName }
   /** `status.set`, `status.custom`, `status.text`, `preferences.set` (status-frames.ts). */
   | (StatusFrame & { readonly id?: FrameId })
-  /** Frames of the contract whose service has not landed yet: answered with `unavailable`. */
-  | { readonly type: 'pending'; readonly id?: FrameId; readonly name: string };
+  | { readonly type: 'auth.refresh'; readonly id?: FrameId; readonly token: string }
+  /** Room, message and meeting frames (collab-frames.ts), for services that answer `unavailable` until they land. */
+  | { readonly type: 'collab'; readonly id?: FrameId; readonly frame: CollabFrame };
 
 export type FrameId = string | number;
 
@@ -28,23 +30,6 @@ export const SYSTEM_STATES = [
   'foreground',
 ] as const;
 export type SystemStateName = (typeof SYSTEM_STATES)[number];
-
-/** Client frame types of the contract that later services implement. */
-const PENDING_TYPES = new Set([
-  'room.open',
-  'room.close',
-  'room.hide',
-  'room.watch',
-  'room.unwatch',
-  'message.post',
-  'meeting.join',
-  'meeting.leave',
-  'meeting.decline',
-  'meeting.late',
-  'meeting.update',
-  'meeting.watch',
-  'meeting.unwatch',
-]);
 
 export interface FrameError {
   readonly code:
@@ -158,12 +143,24 @@ function parseTyped(
       }
       return ok({ type, state: state as SystemStateName });
     }
+    case 'auth.refresh': {
+      const token = raw['token'];
+      if (typeof token !== 'string' || token === '') {
+        return fail('invalid_field', 'field "token" must be a non-empty string (a JWT)', id);
+      }
+      return ok({ type, token });
+    }
     default:
       if (STATUS_FRAME_TYPES.has(type)) {
         const parsed = parseStatusFrame(type, raw);
         return 'invalid' in parsed ? fail('invalid_field', parsed.invalid, id) : ok(parsed);
       }
-      if (PENDING_TYPES.has(type)) return ok({ type: 'pending', name: type });
+      if (COLLAB_FRAME_TYPES.has(type)) {
+        const parsed = parseCollabFrame(type, raw);
+        return 'invalid' in parsed
+          ? fail('invalid_field', parsed.invalid, id)
+          : ok({ type: 'collab', frame: parsed });
+      }
       return fail('unknown_type', `unknown frame type ${JSON.stringify(type).slice(0, 80)}`, id);
   }
 }

@@ -31,10 +31,24 @@ describe('parseClientFrame', () => {
     });
   });
 
-  it('marks contract frames of services not landed yet as pending', () => {
-    expect(parse({ type: 'room.open', room: 'r' })).toEqual({
+  it('parses room, message and meeting frames for their services', () => {
+    expect(parse({ type: 'room.open', id: 1, room: 'r' })).toEqual({
       ok: true,
-      frame: { type: 'pending', name: 'room.open' },
+      frame: { type: 'collab', id: 1, frame: { type: 'room', name: 'room.open', room: 'r' } },
+    });
+    expect(parse({ type: 'meeting.join', meeting: 'm', audio: 'phone' })).toEqual({
+      ok: true,
+      frame: {
+        type: 'collab',
+        frame: { type: 'meeting', name: 'meeting.join', meeting: 'm', audio: 'phone' },
+      },
+    });
+  });
+
+  it('parses auth.refresh with its token', () => {
+    expect(parse({ type: 'auth.refresh', token: 'a.b.c' })).toEqual({
+      ok: true,
+      frame: { type: 'auth.refresh', token: 'a.b.c' },
     });
   });
 
@@ -51,6 +65,10 @@ describe('parseClientFrame', () => {
     ['{"type":"watch","users":[42]}', 'invalid_user_id', /users\[0\] = 42/],
     ['{"type":"device","state":"dancing"}', 'invalid_field', /"state" must be one of/],
     ['{"type":"goodbye","id":{}}', 'invalid_field', /"id"/],
+    ['{"type":"auth.refresh"}', 'invalid_field', /"token"/],
+    ['{"type":"room.open"}', 'invalid_field', /"room" must be a room id/],
+    ['{"type":"room.watch","room":"a b"}', 'invalid_field', /"room" must be a room id/],
+    ['{"type":"meeting.leave","meeting":7}', 'invalid_field', /"meeting" must be a meeting id/],
   ])('rejects %s with %s', (text, code, message) => {
     const result = parse(text);
     expect(result.ok).toBe(false);

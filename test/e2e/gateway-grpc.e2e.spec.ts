@@ -362,3 +362,24 @@ describe('GetPresenceAt', () => {
     ).toMatchObject({ code: status.INVALID_ARGUMENT });
   });
 });
+
+describe('deadlines', () => {
+  const watchedUsers = async () => {
+    const text = await fetch(`${system.gateway.httpUrl}/metrics`).then((r) => r.text());
+    return Number(/^presence_gateway_watched_users(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+  };
+
+  it('ends a watch at its deadline with DEADLINE_EXCEEDED and lets go of its users', async () => {
+    const before = await watchedUsers();
+    const stream = client.watchPresence(
+      { userIds: ['dl1', 'dl2', 'dl3'] },
+      { deadline: Date.now() + 1_000 },
+    );
+    stream.on('data', () => undefined);
+    await eventually(async () => (await watchedUsers()) === before + 3);
+    const error = await new Promise<ServiceError>((resolve) => stream.on('error', resolve));
+    expect(error.code).toBe(status.DEADLINE_EXCEEDED);
+    await eventually(async () => (await watchedUsers()) === before);
+    expect((await getPresence(['dl1'])).presences).toHaveLength(1);
+  });
+});

@@ -73,29 +73,42 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
     );
   };
 
-  function unary<Req, Res>(handler: (request: Req) => Promise<Res>) {
+  /**
+   * A unary method. The client's deadline and cancellation reach the handler as a signal (grpc-js
+   * cancels the call at the deadline): work not started yet is not done, so a call that timed out
+   * while queued appends nothing.
+   */
+  function unary<Req, Res>(handler: (request: Req, signal: AbortSignal) => Promise<Res>) {
     return (
-      call: { readonly request: Req },
+      call: {
+        readonly request: Req;
+        readonly cancelled: boolean;
+        on(event: 'cancelled', listener: () => void): unknown;
+      },
       callback: (error: GrpcStatusError | null, response?: Res) => void,
     ): void => {
-      handler(call.request).then(
+      const cancel = new AbortController();
+      if (call.cancelled) return;
+      call.on('cancelled', () => cancel.abort());
+      handler(call.request, cancel.signal).then(
         (response) => callback(null, response),
-        (error: unknown) => callback(toStatus(error)),
+        // Nobody is listening to a cancelled call: no status to build, no error to log.
+        (error: unknown) => (cancel.signal.aborted ? undefined : callback(toStatus(error))),
       );
     };
   }
 
   const implementation: PresenceServiceServer = {
-    getPresence: unary(async (request) => {
+    getPresence: unary(async (request, signal) => {
       const users = checkUserIds(request.userIds, deps.maxUsersPerCall, { required: false });
       const presences: PresenceView[] = [];
-      await readSnapshots(presence, users, (update) => presences.push(update.message.view));
+      await readSnapshots(presence, users, (update) => presences.push(update.message.view), signal);
       return { presences };
     }),
 
     watchPresence: (call) => watch(call, deps, toStatus),
 
-    setStatus: unary(async (request) => {
+    setStatus: unary(async (request, signal) => {
       const userId = requireId('user_id', request.userId);
       const choice = CHOICES[request.presence];
       if (choice === undefined) {
@@ -110,12 +123,14 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
         presence: choice,
         ...(request.text === undefined ? {} : { text: request.text }),
       };
+      const fact = decideStatus(command, deps.workspace.current(), '');
+      signal.throwIfAborted();
       // Not from a device: the fact carries no device id.
-      await log.statusFact(userId, decideStatus(command, deps.workspace.current(), ''));
+      await log.statusFact(userId, fact);
       return {};
     }),
 
-    setCalendarBusy: unary(async (request) => {
+    setCalendarBusy: unary(async (request, signal) => {
       const fact = decideCalendarBusy({
         userId: request.userId,
         start: request.start,
@@ -124,6 +139,7 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
         calendarEventId: randomUUID(),
         nowMs: Date.now(),
       });
+      signal.throwIfAborted();
       await log.calendarBusySet(fact.userId, {
         calendarEventId: fact.calendarEventId,
         start: fact.start,
@@ -149,8 +165,11 @@ async function readSnapshots(
   presence: PresenceSource,
   users: readonly string[],
   each: (update: PresenceUpdate) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   for (let i = 0; i < users.length; i += SNAPSHOT_CONCURRENCY) {
+    // A cancelled call (or one past its deadline) reads no further.
+    signal?.throwIfAborted();
     const batch = users.slice(i, i + SNAPSHOT_CONCURRENCY);
     for (const update of await Promise.all(batch.map((user) => presence.snapshot(user)))) {
       each(update);

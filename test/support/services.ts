@@ -42,14 +42,17 @@ function spawnService(
   );
 }
 
-/** Starts a service as its own process on free ports, exactly as `npm start` runs it, and waits for /readyz. */
+/**
+ * Starts a service as its own process, exactly as `npm start` runs it, and waits for /readyz. Its
+ * ports are free ones unless `env` names them (a restart on the same address, as clients see it).
+ */
 export async function startService(
   name: string,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
   const [httpVar, grpcVar] = PORT_VARS[name]!;
-  const httpPort = await freePort();
-  const grpcPort = await freePort();
+  const httpPort = env[httpVar] === undefined ? await freePort() : Number(env[httpVar]);
+  const grpcPort = env[grpcVar] === undefined ? await freePort() : Number(env[grpcVar]);
   const child = spawnService(name, [], {
     ...env,
     [httpVar]: String(httpPort),

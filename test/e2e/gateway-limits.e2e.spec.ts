@@ -149,6 +149,19 @@ describe('per-connection limits', () => {
     other.close();
   });
 
+  it('records a goodbye sent just before the socket closed as a goodbye (a tab on unload)', async () => {
+    const leaving = await greeted(system, 'unload');
+    // The goodbye waits behind activities being appended while the close arrives.
+    for (let i = 0; i < 5; i++) leaving.send({ type: 'activity' });
+    leaving.send({ type: 'goodbye' });
+    leaving.close();
+    await leaving.closed;
+    await eventually(async () => (await disconnects(system, 'unload')).length > 0);
+    expect(await disconnects(system, 'unload')).toEqual([
+      DisconnectReason.DISCONNECT_REASON_GOODBYE,
+    ]);
+  });
+
   it('closes a session with 4401 when its token expires', async () => {
     const token = await deviceToken('brief', { expiresIn: '2s' });
     const client = await connectDevice(system.gateway.httpUrl, { user: 'brief', token });

@@ -265,13 +265,16 @@ export class DeviceConnection implements Watcher {
   }
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
-    if (this.closed || this.closing) return;
+    if (this.closing) return;
     if (isBinary)
       return this.sendError({
         code: 'invalid_frame',
         message: 'frames must be JSON text, not binary',
       });
     const parsed = parseClientFrame(data.toString('utf8'), data.byteLength, this.deps.limits);
+    // A goodbye sent just before the socket closed (a tab on unload) still ends the session as a
+    // goodbye; anything else that was queued is moot once the socket is gone.
+    if (this.closed && !(parsed.ok && parsed.frame.type === 'goodbye')) return;
     if (!parsed.ok) return this.sendError(parsed.error);
     try {
       await this.handle(parsed.frame);

@@ -61,7 +61,6 @@ export interface SessionToken {
 /** WebSocket close codes of CONTRACT.md and RFC 6455 used by the gateway. */
 export const CLOSE = {
   normal: 1000,
-  goingAway: 1001,
   serviceRestart: 1012,
   tryAgainLater: 1013,
   badRequest: 4400,

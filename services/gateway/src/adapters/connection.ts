@@ -14,7 +14,7 @@ import { decideStatus, type StatusFact } from '../domain/status-commands.js';
 import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
-import type { AuthResult } from './auth.js';
+import type { AuthResult, DeviceClaims } from './auth.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import type { Watcher, WatchHub } from './hub.js';
 import type { PresenceSource } from './presence-source.js';
@@ -43,19 +43,11 @@ export interface ConnectionDeps {
   readonly limits: ConnectionLimits;
   /** Checks the token of an `auth.refresh`. */
   readonly verify: (token: string) => Promise<AuthResult>;
-  /** Milliseconds, for the rate limit (monotonic) and token expiry (epoch). */
-  readonly clock?: { readonly monotonic: () => number; readonly epoch: () => number };
   readonly logger: Logger;
 }
 
 export interface Identity extends DeviceSessionRef {
   readonly platform: PlatformName;
-}
-
-/** The session's token: it must be refreshed (`auth.refresh`) before it expires. */
-export interface SessionToken {
-  /** Expiry, seconds since the epoch (the JWT `exp`). */
-  readonly exp: number;
 }
 
 /** WebSocket close codes of CONTRACT.md and RFC 6455 used by the gateway. */
@@ -69,7 +61,6 @@ export const CLOSE = {
   rateLimited: 4429,
 } as const;
 
-const SYSTEM_CLOCK = { monotonic: () => performance.now(), epoch: () => Date.now() };
 /** Longest delay setTimeout takes (about 24.8 days); a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A slow consumer told 4408 gets this long to read the close before its socket is cut. */
@@ -99,22 +90,21 @@ export class DeviceConnection implements Watcher {
   /** Went on flooding after `rate_limited`: its close is queued, later frames are ignored. */
   private flooded = false;
   private readonly rate: FrameRateLimit;
-  private readonly clock: NonNullable<ConnectionDeps['clock']>;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Answered the last ping (ws-server pings every interval and cuts a peer that did not). */
-  alive = true;
+  private alive = true;
 
   constructor(
     private readonly ws: WebSocket,
     readonly identity: Identity,
     private readonly deps: ConnectionDeps,
-    token: SessionToken,
+    /** The session's token: it must be refreshed (`auth.refresh`) before its `exp`. */
+    token: Pick<DeviceClaims, 'exp'>,
     /** Frames that arrived before the session was admitted, in order. */
     early: ReadonlyArray<[Buffer, boolean]> = [],
   ) {
     this.session = new WatchSession(deps.limits.maxWatched);
     this.rate = new FrameRateLimit(deps.limits.framesPerS, deps.limits.frameBurst);
-    this.clock = deps.clock ?? SYSTEM_CLOCK;
     this.expireAt(token.exp);
     this.enqueue(() => this.open());
     for (const [data, isBinary] of early) this.receive(data, isBinary);
@@ -176,7 +166,7 @@ export class DeviceConnection implements Watcher {
   private expireAt(exp: number): void {
     clearTimeout(this.expiryTimer);
     const arm = () => {
-      const left = exp * 1000 - this.clock.epoch();
+      const left = exp * 1000 - Date.now();
       if (left <= 0) return this.closeWith(CLOSE.unauthorized, 'token expired');
       this.expiryTimer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
       this.expiryTimer.unref?.();
@@ -190,7 +180,7 @@ export class DeviceConnection implements Watcher {
    */
   private receive(data: Buffer, isBinary: boolean): void {
     if (this.closed || this.closing || this.flooded) return;
-    const verdict = this.rate.check(this.clock.monotonic());
+    const verdict = this.rate.check(performance.now());
     if (verdict === 'accept') {
       this.enqueue(() => this.onMessage(data, isBinary));
       return;
@@ -321,14 +311,12 @@ export class DeviceConnection implements Watcher {
         return;
       case 'auth.refresh':
         return this.refresh(frame.token, frame.id);
-      case 'collab': {
-        const name = frame.frame.type === 'message.post' ? 'message.post' : frame.frame.name;
+      case 'collab':
         return this.sendError({
           code: 'unavailable',
-          message: `${name} is not available yet`,
+          message: `${frame.frame.name} is not available yet`,
           id: frame.id,
         });
-      }
     }
   }
 
@@ -465,6 +453,8 @@ export class DeviceConnection implements Watcher {
   private sendRaw(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     const { maxSendBufferBytes } = this.deps.limits;
+    // `text.length` counts UTF-16 units: bytes for the ASCII JSON of the protocol, a little under
+    // for non-ASCII status text, which is close enough for a bound on a stalled client.
     if (this.ws.bufferedAmount + text.length > maxSendBufferBytes) {
       this.deps.logger.info(
         { session: this.identity.sessionId, buffered: this.ws.bufferedAmount },

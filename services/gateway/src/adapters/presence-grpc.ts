@@ -73,42 +73,29 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
     );
   };
 
-  /**
-   * A unary method. The client's deadline and cancellation reach the handler as a signal (grpc-js
-   * cancels the call at the deadline): work not started yet is not done, so a call that timed out
-   * while queued appends nothing.
-   */
-  function unary<Req, Res>(handler: (request: Req, signal: AbortSignal) => Promise<Res>) {
+  function unary<Req, Res>(handler: (request: Req) => Promise<Res>) {
     return (
-      call: {
-        readonly request: Req;
-        readonly cancelled: boolean;
-        on(event: 'cancelled', listener: () => void): unknown;
-      },
+      call: { readonly request: Req },
       callback: (error: GrpcStatusError | null, response?: Res) => void,
     ): void => {
-      const cancel = new AbortController();
-      if (call.cancelled) return;
-      call.on('cancelled', () => cancel.abort());
-      handler(call.request, cancel.signal).then(
+      handler(call.request).then(
         (response) => callback(null, response),
-        // Nobody is listening to a cancelled call: no status to build, no error to log.
-        (error: unknown) => (cancel.signal.aborted ? undefined : callback(toStatus(error))),
+        (error: unknown) => callback(toStatus(error)),
       );
     };
   }
 
   const implementation: PresenceServiceServer = {
-    getPresence: unary(async (request, signal) => {
+    getPresence: unary(async (request) => {
       const users = checkUserIds(request.userIds, deps.maxUsersPerCall, { required: false });
       const presences: PresenceView[] = [];
-      await readSnapshots(presence, users, (update) => presences.push(update.message.view), signal);
+      await readSnapshots(presence, users, (update) => presences.push(update.message.view));
       return { presences };
     }),
 
     watchPresence: (call) => watch(call, deps, toStatus),
 
-    setStatus: unary(async (request, signal) => {
+    setStatus: unary(async (request) => {
       const userId = requireId('user_id', request.userId);
       const choice = CHOICES[request.presence];
       if (choice === undefined) {
@@ -123,14 +110,12 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
         presence: choice,
         ...(request.text === undefined ? {} : { text: request.text }),
       };
-      const fact = decideStatus(command, deps.workspace.current(), '');
-      signal.throwIfAborted();
       // Not from a device: the fact carries no device id.
-      await log.statusFact(userId, fact);
+      await log.statusFact(userId, decideStatus(command, deps.workspace.current(), ''));
       return {};
     }),
 
-    setCalendarBusy: unary(async (request, signal) => {
+    setCalendarBusy: unary(async (request) => {
       const fact = decideCalendarBusy({
         userId: request.userId,
         start: request.start,
@@ -139,7 +124,6 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
         calendarEventId: randomUUID(),
         nowMs: Date.now(),
       });
-      signal.throwIfAborted();
       await log.calendarBusySet(fact.userId, {
         calendarEventId: fact.calendarEventId,
         start: fact.start,
@@ -165,11 +149,8 @@ async function readSnapshots(
   presence: PresenceSource,
   users: readonly string[],
   each: (update: PresenceUpdate) => void,
-  signal?: AbortSignal,
 ): Promise<void> {
   for (let i = 0; i < users.length; i += SNAPSHOT_CONCURRENCY) {
-    // A cancelled call (or one past its deadline) reads no further.
-    signal?.throwIfAborted();
     const batch = users.slice(i, i + SNAPSHOT_CONCURRENCY);
     for (const update of await Promise.all(batch.map((user) => presence.snapshot(user)))) {
       each(update);

@@ -28,11 +28,17 @@ export const COLLAB_FRAME_TYPES: ReadonlySet<string> = new Set([
   ...MEETING_FRAMES,
 ]);
 
+/** `name` is the frame's type (`room.open`, `meeting.join`...), `kind` what it is about. */
 export type CollabFrame =
-  | { readonly type: 'room'; readonly name: string; readonly room: string }
-  | { readonly type: 'message.post'; readonly room: string; readonly content: string }
+  | { readonly kind: 'room'; readonly name: string; readonly room: string }
   | {
-      readonly type: 'meeting';
+      readonly kind: 'message';
+      readonly name: 'message.post';
+      readonly room: string;
+      readonly content: string;
+    }
+  | {
+      readonly kind: 'meeting';
       readonly name: string;
       readonly meeting: string;
       readonly audio?: (typeof AUDIO_MODES)[number];
@@ -48,7 +54,7 @@ export function parseCollabFrame(
     const room = raw['room'];
     if (!isValidId(room))
       return { invalid: 'field "room" must be a room id ([A-Za-z0-9_-]{1,128})' };
-    if (type !== 'message.post') return { type: 'room', name: type, room };
+    if (type !== 'message.post') return { kind: 'room', name: type, room };
     const content = raw['content'];
     if (typeof content !== 'string' || content.trim() === '') {
       return { invalid: 'field "content" must be a non-empty string' };
@@ -56,7 +62,7 @@ export function parseCollabFrame(
     if (content.length > MAX_MESSAGE_CHARS) {
       return { invalid: `field "content" must be at most ${MAX_MESSAGE_CHARS} characters` };
     }
-    return { type, room, content };
+    return { kind: 'message', name: type, room, content };
   }
   const meeting = raw['meeting'];
   if (!isValidId(meeting)) {
@@ -64,11 +70,11 @@ export function parseCollabFrame(
   }
   if (type === 'meeting.join') {
     const audio = raw['audio'];
-    if (audio === undefined) return { type: 'meeting', name: type, meeting };
+    if (audio === undefined) return { kind: 'meeting', name: type, meeting };
     if (!AUDIO_MODES.includes(audio as (typeof AUDIO_MODES)[number])) {
       return { invalid: `field "audio" must be one of ${AUDIO_MODES.join(', ')}` };
     }
-    return { type: 'meeting', name: type, meeting, audio: audio as (typeof AUDIO_MODES)[number] };
+    return { kind: 'meeting', name: type, meeting, audio: audio as (typeof AUDIO_MODES)[number] };
   }
   if (type === 'meeting.update') {
     const indicators: Partial<Record<(typeof MEETING_INDICATORS)[number], boolean>> = {};
@@ -81,7 +87,7 @@ export function parseCollabFrame(
     if (Object.keys(indicators).length === 0) {
       return { invalid: `meeting.update needs at least one of ${MEETING_INDICATORS.join(', ')}` };
     }
-    return { type: 'meeting', name: type, meeting, indicators };
+    return { kind: 'meeting', name: type, meeting, indicators };
   }
-  return { type: 'meeting', name: type, meeting };
+  return { kind: 'meeting', name: type, meeting };
 }

@@ -24,7 +24,7 @@ describe('parseCollabFrame', () => {
 
   it('reads a room frame', () => {
     expect(parseCollabFrame('room.hide', { room: 'general' })).toEqual({
-      type: 'room',
+      kind: 'room',
       name: 'room.hide',
       room: 'general',
     });
@@ -32,7 +32,8 @@ describe('parseCollabFrame', () => {
 
   it('reads message.post and refuses empty or oversized content', () => {
     expect(parseCollabFrame('message.post', { room: 'r', content: 'hi @bob' })).toEqual({
-      type: 'message.post',
+      kind: 'message',
+      name: 'message.post',
       room: 'r',
       content: 'hi @bob',
     });
@@ -47,7 +48,7 @@ describe('parseCollabFrame', () => {
 
   it('reads meeting.join with or without an audio mode', () => {
     expect(parseCollabFrame('meeting.join', { meeting: 'm1' })).toEqual({
-      type: 'meeting',
+      kind: 'meeting',
       name: 'meeting.join',
       meeting: 'm1',
     });
@@ -59,7 +60,7 @@ describe('parseCollabFrame', () => {
   it('reads meeting.update indicators and needs at least one boolean', () => {
     expect(parseCollabFrame('meeting.update', { meeting: 'm', muted: true, video: false })).toEqual(
       {
-        type: 'meeting',
+        kind: 'meeting',
         name: 'meeting.update',
         meeting: 'm',
         indicators: { muted: true, video: false },

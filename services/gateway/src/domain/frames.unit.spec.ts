@@ -34,13 +34,13 @@ describe('parseClientFrame', () => {
   it('parses room, message and meeting frames for their services', () => {
     expect(parse({ type: 'room.open', id: 1, room: 'r' })).toEqual({
       ok: true,
-      frame: { type: 'collab', id: 1, frame: { type: 'room', name: 'room.open', room: 'r' } },
+      frame: { type: 'collab', id: 1, frame: { kind: 'room', name: 'room.open', room: 'r' } },
     });
     expect(parse({ type: 'meeting.join', meeting: 'm', audio: 'phone' })).toEqual({
       ok: true,
       frame: {
         type: 'collab',
-        frame: { type: 'meeting', name: 'meeting.join', meeting: 'm', audio: 'phone' },
+        frame: { kind: 'meeting', name: 'meeting.join', meeting: 'm', audio: 'phone' },
       },
     });
   });

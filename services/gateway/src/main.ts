@@ -5,7 +5,7 @@ import { startHeartbeat } from './adapters/heartbeat.js';
 import { WatchHub } from './adapters/hub.js';
 import { presenceGrpcService } from './adapters/presence-grpc.js';
 import { createPresenceHistory } from './adapters/presence-history.js';
-import { createPresenceSource } from './adapters/presence-source.js';
+import { createPresenceSource, resyncOnReconnect } from './adapters/presence-source.js';
 import { createWorkspaceSource } from './adapters/workspace-source.js';
 import { attachWebSocketServer } from './adapters/ws-server.js';
 import { DEV_JWT_SECRET, loadConfig, type GatewayConfig } from './config.js';
@@ -35,6 +35,14 @@ await runService<GatewayConfig, never>({
     const unsubscribeOwn = presence.subscribeOwn(
       (update) => owners.dispatch(update),
       (user) => owners.has(user),
+    );
+    resyncOnReconnect(
+      ctx.nc,
+      [
+        [hub, presence.readPublic],
+        [owners, presence.readOwn],
+      ],
+      logger,
     );
     const log = createDeviceLog({
       js: ctx.js,

@@ -16,8 +16,9 @@ import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
 import type { AuthResult, DeviceClaims } from './auth.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
+import { corkUntilIdle, socketOf } from './frame-writer.js';
 import type { Watcher, WatchHub } from './hub.js';
-import type { PresenceSource } from './presence-source.js';
+import { watchedView, type PresenceSource } from './presence-source.js';
 import type { PresenceUpdate } from './wire.js';
 
 export interface ConnectionLimits {
@@ -233,7 +234,10 @@ export class DeviceConnection implements Watcher {
     }
     let snapshots: [PresenceUpdate, PresenceUpdate | null];
     try {
-      snapshots = await Promise.all([presence.snapshot(self), presence.ownSnapshot(self)]);
+      snapshots = await Promise.all([
+        watchedView(hub, presence, self),
+        owners.lastValue(self, presence.readOwn),
+      ]);
     } catch (error) {
       // The session is in the log; closing records its end (abnormal) so no ghost stays online.
       this.deps.logger.error({ err: error, user: self }, 'cannot read the own presence view');
@@ -241,18 +245,16 @@ export class DeviceConnection implements Watcher {
       return;
     }
     const { self: view, out } = this.own.onSnapshot(...snapshots);
-    this.burst(() => {
-      this.send({
-        type: 'hello',
-        session: this.identity.sessionId,
-        user: self,
-        device: this.identity.deviceId,
-        settings: helloSettings(workspace.current()),
-        self: view.wire,
-      });
-      this.greeted = true;
-      this.sendAll(out);
+    this.send({
+      type: 'hello',
+      session: this.identity.sessionId,
+      user: self,
+      device: this.identity.deviceId,
+      settings: helloSettings(workspace.current()),
+      self: view.wire,
     });
+    this.greeted = true;
+    this.sendAll(out);
   }
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
@@ -364,32 +366,16 @@ export class DeviceConnection implements Watcher {
     try {
       for (let i = 0; i < fresh.length; i += SNAPSHOT_CONCURRENCY) {
         const batch = fresh.slice(i, i + SNAPSHOT_CONCURRENCY);
-        const views = await Promise.all(batch.map((user) => this.deps.presence.snapshot(user)));
-        const last = i + SNAPSHOT_CONCURRENCY >= fresh.length;
-        this.burst(() => {
-          for (const view of views) this.sendAll(this.session.onSnapshot(view));
-          if (last) this.ack(id);
-        });
+        const views = await Promise.all(
+          batch.map((user) => watchedView(this.deps.hub, this.deps.presence, user)),
+        );
+        for (const view of views) this.sendAll(this.session.onSnapshot(view));
       }
+      this.ack(id);
     } catch (error) {
       // Undo the whole watch so no user waits forever for a snapshot; the client may retry it.
       this.unwatch(fresh);
       throw error;
-    }
-  }
-
-  /**
-   * Sends a run of frames in one write: `ws` writes (and the kernel is entered for) each frame on
-   * its own, the largest CPU cost of a connect (hello, own view, snapshots, ack) when measured.
-   * Socket corks nest, so the frames' own cork and uncork inside `ws` leave the data buffered.
-   */
-  private burst(send: () => void): void {
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    socket?.cork();
-    try {
-      send();
-    } finally {
-      socket?.uncork();
     }
   }
 
@@ -426,8 +412,7 @@ export class DeviceConnection implements Watcher {
 
   private sendAll(outgoing: readonly Outgoing<PresenceUpdate>[]): void {
     for (const out of outgoing) {
-      if (out.kind === 'snapshot') this.send({ type: 'presence', ...out.view.wire });
-      else this.sendRaw(out.view.frame());
+      this.write(out.kind === 'snapshot' ? out.view.snapshotFrame() : out.view.changedFrame());
     }
   }
 
@@ -447,15 +432,23 @@ export class DeviceConnection implements Watcher {
   }
 
   private send(frame: Record<string, unknown>): void {
-    this.sendRaw(JSON.stringify(frame));
+    this.write(JSON.stringify(frame));
   }
 
-  private sendRaw(text: string): void {
+  /**
+   * Sends a frame: text through `ws`, or a whole WebSocket frame built once for many watchers,
+   * written to the socket as is (without compression or Blobs, both off here, `ws` queues nothing,
+   * so this keeps the order of frames). Writes wait for the end of the event loop's turn and
+   * leave together (frame-writer.ts).
+   */
+  private write(frame: string | Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const socket = socketOf(this.ws);
+    if (!socket) return;
     const { maxSendBufferBytes } = this.deps.limits;
-    // `text.length` counts UTF-16 units: bytes for the ASCII JSON of the protocol, a little under
-    // for non-ASCII status text, which is close enough for a bound on a stalled client.
-    if (this.ws.bufferedAmount + text.length > maxSendBufferBytes) {
+    // `length` of a string counts UTF-16 units: bytes for the ASCII JSON of the protocol, a little
+    // under for non-ASCII status text, which is close enough for a bound on a stalled client.
+    if (this.ws.bufferedAmount + frame.length > maxSendBufferBytes) {
       this.deps.logger.info(
         { session: this.identity.sessionId, buffered: this.ws.bufferedAmount },
         'slow consumer: closing',
@@ -464,6 +457,8 @@ export class DeviceConnection implements Watcher {
       setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
       return;
     }
-    this.ws.send(text);
+    corkUntilIdle(socket);
+    if (typeof frame === 'string') this.ws.send(frame);
+    else socket.write(frame);
   }
 }

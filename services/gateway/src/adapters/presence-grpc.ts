@@ -22,7 +22,7 @@ import type { PresenceChoice, Workspace } from '../domain/workspace.js';
 import type { DeviceLog } from './device-log.js';
 import { HistoryUnavailableError, type PresenceHistory } from './presence-history.js';
 import type { Watcher, WatchHub } from './hub.js';
-import type { PresenceSource } from './presence-source.js';
+import { watchedView, type PresenceSource } from './presence-source.js';
 import type { PresenceUpdate } from './wire.js';
 
 export interface PresenceGrpcDeps {
@@ -58,7 +58,7 @@ const CHOICES: Partial<Record<Presence, PresenceChoice>> = {
  * SetCalendarBusy as facts in the device log, and GetPresenceAt from the aggregators' history.
  */
 export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistration {
-  const { presence, log, logger } = deps;
+  const { log, logger } = deps;
 
   const toStatus = (error: unknown): GrpcStatusError => {
     if (!isBusError(error) && !(error instanceof HistoryUnavailableError)) {
@@ -89,7 +89,7 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
     getPresence: unary(async (request) => {
       const users = checkUserIds(request.userIds, deps.maxUsersPerCall, { required: false });
       const presences: PresenceView[] = [];
-      await readSnapshots(presence, users, (update) => presences.push(update.message.view));
+      await readSnapshots(deps, users, (update) => presences.push(update.message.view));
       return { presences };
     }),
 
@@ -146,13 +146,13 @@ export function presenceGrpcService(deps: PresenceGrpcDeps): GrpcServiceRegistra
 
 /** Reads current views in bounded parallel batches, handing them over in request order. */
 async function readSnapshots(
-  presence: PresenceSource,
+  { hub, presence }: Pick<PresenceGrpcDeps, 'hub' | 'presence'>,
   users: readonly string[],
   each: (update: PresenceUpdate) => void,
 ): Promise<void> {
   for (let i = 0; i < users.length; i += SNAPSHOT_CONCURRENCY) {
     const batch = users.slice(i, i + SNAPSHOT_CONCURRENCY);
-    for (const update of await Promise.all(batch.map((user) => presence.snapshot(user)))) {
+    for (const update of await Promise.all(batch.map((user) => watchedView(hub, presence, user)))) {
       each(update);
     }
   }
@@ -210,7 +210,7 @@ function watch(call: WatchCall, deps: PresenceGrpcDeps, toStatus: (e: unknown) =
     if (!ended) stop();
   });
   if (deps.shutdown.aborted) return onShutdown();
-  readSnapshots(deps.presence, users, (update) => write(session.onSnapshot(update))).catch(
+  readSnapshots(deps, users, (update) => write(session.onSnapshot(update))).catch(
     (error: unknown) => fail(toStatus(error)),
   );
 }

@@ -1,6 +1,7 @@
 import { createLastValueReader, type LastValueReader, type NatsConnection } from '@presence/bus';
 import { lastToken, PresenceChanged, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
+import type { ReadLast, WatchHub } from './hub.js';
 import { PresenceUpdate } from './wire.js';
 
 /**
@@ -19,14 +20,15 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
     return message.view ? new PresenceUpdate({ ...message, view: message.view }) : null;
   }
 
-  /** The user's current public view; an unknown user is offline with version 0. */
-  async function snapshot(user: string): Promise<PresenceUpdate> {
-    return (await read(subjects.presenceChanged(user))) ?? PresenceUpdate.unknown(user);
-  }
+  /** The user's last public view, or null when the log has never seen them. */
+  const readPublic: ReadLast = (user) => read(subjects.presenceChanged(user));
 
   /** The user's last own view, or null when it never differed from the public one. */
-  function ownSnapshot(user: string): Promise<PresenceUpdate | null> {
-    return read(subjects.presenceOwn(user));
+  const readOwn: ReadLast = (user) => read(subjects.presenceOwn(user));
+
+  /** The user's current public view; an unknown user is offline with version 0. */
+  async function snapshot(user: string): Promise<PresenceUpdate> {
+    return (await readPublic(user)) ?? PresenceUpdate.unknown(user);
   }
 
   /** `wants(user)` is checked on the subject before decoding, so unwatched users cost no decode. */
@@ -58,7 +60,8 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
 
   return {
     snapshot,
-    ownSnapshot,
+    readPublic,
+    readOwn,
     /** Public views, as every watcher sees them. */
     subscribe: (onChange: (update: PresenceUpdate) => void, wants: (user: string) => boolean) =>
       listen(subjects.presenceChangedAll, onChange, wants),
@@ -69,3 +72,41 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
 }
 
 export type PresenceSource = Awaited<ReturnType<typeof createPresenceSource>>;
+
+/** A watched user's current public view, through the hub's cache (call after `hub.add`). */
+export async function watchedView(
+  hub: WatchHub,
+  presence: PresenceSource,
+  user: string,
+): Promise<PresenceUpdate> {
+  return (await hub.lastValue(user, presence.readPublic)) ?? PresenceUpdate.unknown(user);
+}
+
+/**
+ * Re-reads every watched view each time the bus connection comes back: changes published while
+ * it was down never reached the subscriptions (core NATS keeps nothing for absent subscribers).
+ */
+export function resyncOnReconnect(
+  nc: NatsConnection,
+  hubs: ReadonlyArray<readonly [WatchHub, ReadLast]>,
+  logger: Logger,
+): void {
+  const resync = async () => {
+    const started = performance.now();
+    await Promise.all(hubs.map(([hub, read]) => hub.resync(read, RESYNC_CONCURRENCY)));
+    logger.info(
+      { ms: Math.round(performance.now() - started), users: hubs[0]?.[0].watchedUsers },
+      'watched views read again after the bus reconnected',
+    );
+  };
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      resync().catch((error: unknown) =>
+        logger.warn({ err: error }, 'cannot read the watched views again; they catch up on change'),
+      );
+    }
+  })();
+}
+
+const RESYNC_CONCURRENCY = 64;

@@ -6,6 +6,7 @@ import {
   type PresenceChanged,
   type PresenceView,
 } from '@presence/contracts';
+import { textFrame } from './frame-writer.js';
 
 /** A presence view as JSON frames carry it (CONTRACT.md, `presence` / `presence.changed`). */
 export interface WireView {
@@ -88,7 +89,8 @@ export function unknownPresenceView(user: string): PresenceView {
  */
 export class PresenceUpdate {
   private wireView: WireView | undefined;
-  private json: string | undefined;
+  private changedBytes: Buffer | undefined;
+  private snapshotBytes: Buffer | undefined;
   readonly user: string;
   readonly version: number;
 
@@ -105,9 +107,16 @@ export class PresenceUpdate {
     return (this.wireView ??= toWireView(this.message.view));
   }
 
-  /** The `presence.changed` frame (CONTRACT.md). */
-  frame(): string {
-    return (this.json ??= JSON.stringify({ type: 'presence.changed', ...this.wire }));
+  /** The `presence.changed` frame (CONTRACT.md), as the WebSocket frame every watcher gets. */
+  changedFrame(): Buffer {
+    return (this.changedBytes ??= textFrame(
+      JSON.stringify({ type: 'presence.changed', ...this.wire }),
+    ));
+  }
+
+  /** The `presence` frame of a watch's snapshot; many watchers of a user share one view. */
+  snapshotFrame(): Buffer {
+    return (this.snapshotBytes ??= textFrame(JSON.stringify({ type: 'presence', ...this.wire })));
   }
 }
 

@@ -23,6 +23,12 @@ const schema = z.object({
    */
   AGGREGATOR_SNAPSHOT_EVERY: envInt({ default: 50_000, min: 1, max: 10_000_000 }),
   /**
+   * A partition writes its read model rows and checkpoint at most this often, everything folded
+   * since in one transaction; changes are published at once regardless. Longer = fewer PostgreSQL
+   * transactions and a read model (and restart re-fold) further behind the log.
+   */
+  AGGREGATOR_COMMIT_INTERVAL_MS: envInt({ default: 100, min: 0, max: 10_000 }),
+  /**
    * Threads folding a rebuild beside the one reading the log; 0 = one per CPU core but the
    * reader's (at least 1, at most 4). On 2 cores a second fold thread only adds overhead.
    */
@@ -37,6 +43,7 @@ export interface AggregatorConfig extends BaseConfig {
   readonly partitions: number;
   readonly timerTickMs: number;
   readonly snapshotEvery: number;
+  readonly commitIntervalMs: number;
   readonly rebuildThreads: number;
   readonly minIdleTimeoutS: number;
   /** Partitions this replica may own, ascending. */
@@ -56,6 +63,7 @@ export function loadConfig(
     partitions: raw.PRESENCE_PARTITIONS,
     timerTickMs: raw.AGGREGATOR_TIMER_TICK_MS,
     snapshotEvery: raw.AGGREGATOR_SNAPSHOT_EVERY,
+    commitIntervalMs: raw.AGGREGATOR_COMMIT_INTERVAL_MS,
     rebuildThreads:
       raw.AGGREGATOR_REBUILD_THREADS === 0
         ? Math.max(1, Math.min(4, availableParallelism() - 1))

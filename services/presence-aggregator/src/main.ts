@@ -84,6 +84,7 @@ await runService<AggregatorConfig, PresenceDatabase>({
           clock,
           timerTickMs: config.timerTickMs,
           snapshotEvery: config.snapshotEvery,
+          commitIntervalMs: config.commitIntervalMs,
           partitions: config.partitions,
         }),
     });
@@ -100,7 +101,12 @@ await runService<AggregatorConfig, PresenceDatabase>({
       intervalMs: 1000,
     });
     ctx.lifecycle.onShutdown('connection cap', () => cap.stop());
-    const presenceAtQueries = servePresenceAt({ nc: ctx.nc, db: ctx.db, logger });
+    const presenceAtQueries = servePresenceAt({
+      nc: ctx.nc,
+      db: ctx.db,
+      partitions: config.partitions,
+      logger,
+    });
     ctx.lifecycle.onShutdown('presence-at queries', () => presenceAtQueries.stop());
     return {
       grpc: [

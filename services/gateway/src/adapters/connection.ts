@@ -94,6 +94,8 @@ export class DeviceConnection implements Watcher {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Answered the last ping (ws-server pings every interval and cuts a peer that did not). */
   private alive = true;
+  /** Which slice of the connections this one is pinged with (ws-server spreads the pings). */
+  pingSlot = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -152,6 +154,8 @@ export class DeviceConnection implements Watcher {
       return;
     }
     this.alive = false;
+    const socket = socketOf(this.ws);
+    if (socket) corkUntilIdle(socket);
     this.ws.ping();
   }
 

@@ -10,6 +10,9 @@ import { CLOSE, DeviceConnection, type ConnectionDeps } from './connection.js';
 
 export const WS_PATH = '/v1/ws';
 
+/** Pings go out in this many slices of the connections, one slice per interval / slices. */
+const PING_SLICES = 30;
+
 export interface WsServerOptions extends Omit<ConnectionDeps, 'verify'> {
   readonly server: Server;
   readonly jwtSecret: string;
@@ -52,6 +55,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
   /** Upgrades accepted whose session is not open yet: they count against the cap too. */
   let admitting = 0;
   let accepting = true;
+  let admitted = 0;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -75,11 +79,17 @@ export function attachWebSocketServer(options: WsServerOptions) {
   };
   server.on('upgrade', onUpgrade);
 
+  // Each connection is pinged once per interval, a slice of them at a time: pinging 10,000 at once
+  // blocked the event loop (and every frame behind it) for hundreds of ms, measured.
+  let pingSlice = 0;
   const pinger =
     options.pingIntervalMs > 0
       ? setInterval(() => {
-          for (const connection of connections) connection.ping();
-        }, options.pingIntervalMs)
+          pingSlice = (pingSlice + 1) % PING_SLICES;
+          for (const connection of connections) {
+            if (connection.pingSlot === pingSlice) connection.ping();
+          }
+        }, options.pingIntervalMs / PING_SLICES)
       : undefined;
   pinger?.unref();
 
@@ -108,6 +118,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
     };
     ws.off('message', hold);
     const connection = new DeviceConnection(ws, identity, deps, auth.claims, early);
+    connection.pingSlot = admitted++ % PING_SLICES;
     connections.add(connection);
     ws.on('close', () => connections.delete(connection));
   }

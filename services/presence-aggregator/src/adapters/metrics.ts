@@ -6,6 +6,7 @@ export interface AggregatorMetrics {
   readonly changesPublished: Counter<'partition'>;
   readonly batchFailures: Counter<'partition'>;
   readonly batchSeconds: Histogram;
+  readonly commitSeconds: Histogram;
   readonly checkpoint: Gauge<'partition'>;
   readonly timerFactsAppended: Counter<'partition'>;
 }
@@ -33,14 +34,20 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
     }),
     batchFailures: new Counter({
       name: 'presence_aggregator_batch_failures_total',
-      help: 'Batches that failed and were retried from the checkpoint.',
+      help: 'Commits of folded events that failed (retried, or folded again from the checkpoint).',
       labelNames: ['partition'],
       registers,
     }),
     batchSeconds: new Histogram({
       name: 'presence_aggregator_batch_seconds',
-      help: 'Time to fold, publish and commit one batch.',
+      help: 'Time to fold one batch and publish its changes (its rows are committed later).',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'presence_aggregator_commit_seconds',
+      help: "Time to prove a commit's changes stored and write its rows and checkpoint.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers,
     }),
     checkpoint: new Gauge({

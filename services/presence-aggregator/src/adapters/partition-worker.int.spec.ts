@@ -8,7 +8,15 @@ import {
   type JetStreamClient,
   type NatsConnection,
 } from '@presence/bus';
-import { DeviceEvent, DisconnectReason, Platform, STREAMS, subjects } from '@presence/contracts';
+import {
+  DeviceEvent,
+  DisconnectReason,
+  Platform,
+  Presence,
+  PresenceChanged,
+  STREAMS,
+  subjects,
+} from '@presence/contracts';
 import { createLogger } from '@presence/kit';
 import { createDatabase, migrateToLatest } from '@presence/store';
 import {
@@ -54,12 +62,14 @@ beforeAll(async () => {
   worker = await startWorker();
 }, 60_000);
 
-function startWorker(): Promise<PartitionWorker> {
+function startWorker(
+  options: { partition?: number; commitIntervalMs?: number } = {},
+): Promise<PartitionWorker> {
   return startPartitionWorker({
     nc,
     js,
     db,
-    partition: 0,
+    partition: options.partition ?? 0,
     logger,
     metrics: createAggregatorMetrics(new Registry()),
     workspace,
@@ -68,6 +78,7 @@ function startWorker(): Promise<PartitionWorker> {
     clock: () => now,
     timerTickMs: 20,
     snapshotEvery: 3,
+    commitIntervalMs: options.commitIntervalMs ?? 20,
     partitions: 1,
   });
 }
@@ -81,11 +92,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function append(user: string, event: NonNullable<DeviceEvent['event']>, at: number) {
+async function append(
+  user: string,
+  event: NonNullable<DeviceEvent['event']>,
+  at: number,
+  partition = 0,
+) {
   const id = `${user}-${at}-${event.$case}`;
   const occurredAt = new Date(at).toISOString();
   await publishEvent(js, {
-    natsSubject: subjects.device(0, user),
+    natsSubject: subjects.device(partition, user),
     id,
     type: 'presence.v1.DeviceEvent',
     source: 'test',
@@ -183,17 +199,83 @@ describe('timer facts (fake clock in the adapter)', () => {
   });
 });
 
+const connect = (gatewayId: string) =>
+  ({
+    $case: 'deviceConnected',
+    value: {
+      deviceId: 'laptop',
+      sessionId: 's1',
+      platform: Platform.PLATFORM_DESKTOP,
+      gatewayId,
+    },
+  }) as const;
+
+const goodbye = {
+  $case: 'deviceDisconnected',
+  value: {
+    deviceId: 'laptop',
+    sessionId: 's1',
+    reason: DisconnectReason.DISCONNECT_REASON_GOODBYE,
+  },
+} as const;
+
+/** The last public view published for the user (the PRESENCE stream), decoded. */
+async function publishedPresenceOf(user: string): Promise<Presence | undefined> {
+  const jsm = await jetstreamManager(nc);
+  const last = await jsm.streams
+    .getMessage('PRESENCE', { last_by_subj: subjects.presenceChanged(user) })
+    .catch(() => null);
+  return last ? PresenceChanged.decode(last.data).view?.presence : undefined;
+}
+
+async function checkpointOf(partition: number): Promise<string | undefined> {
+  const result = await sql<{ position: string }>`select position::text from projection_checkpoints
+    where projection = ${`user_presence/p${partition}`}`.execute(db);
+  return result.rows[0]?.position;
+}
+
+async function lastSeqOn(subject: string): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  return String((await jsm.streams.getMessage('DEVICE_EVENTS', { last_by_subj: subject }))?.seq);
+}
+
+describe('commits, off the path of the changes', () => {
+  it('publishes a change at once and writes its row with the next commit, at most every interval', async () => {
+    const slow = await startWorker({ partition: 1, commitIntervalMs: 4_000 });
+    try {
+      await append('ann', connect('gw-1'), now, 1);
+      // The first commit starts at once; the next one only when the interval has passed.
+      await until(async () => (await presenceOf('ann')) === 'online', 'ann written online');
+      await append('ann', goodbye, now, 1);
+      await until(
+        async () => (await publishedPresenceOf('ann')) === Presence.PRESENCE_OFFLINE,
+        'ann published offline',
+      );
+      expect(await presenceOf('ann')).toBe('online');
+      await until(async () => (await presenceOf('ann')) === 'offline', 'ann written offline');
+      expect(await checkpointOf(1)).toBe(await lastSeqOn(subjects.device(1, 'ann')));
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('on stop, writes what was folded since the last commit', async () => {
+    const slow = await startWorker({ partition: 2, commitIntervalMs: 60_000 });
+    await append('bea', connect('gw-1'), now, 2);
+    await until(async () => (await presenceOf('bea')) === 'online', 'bea written online');
+    await append('bea', goodbye, now, 2);
+    await until(
+      async () => (await publishedPresenceOf('bea')) === Presence.PRESENCE_OFFLINE,
+      'bea published offline',
+    );
+    expect(await presenceOf('bea')).toBe('online');
+    await slow.stop();
+    expect(await presenceOf('bea')).toBe('offline');
+    expect(await checkpointOf(2)).toBe(await lastSeqOn(subjects.device(2, 'bea')));
+  });
+});
+
 describe('snapshots', () => {
-  const connect = (gatewayId: string) =>
-    ({
-      $case: 'deviceConnected',
-      value: {
-        deviceId: 'laptop',
-        sessionId: 's1',
-        platform: Platform.PLATFORM_DESKTOP,
-        gatewayId,
-      },
-    }) as const;
   const rows = async () =>
     (
       await sql<{
@@ -236,18 +318,7 @@ describe('snapshots', () => {
     expect(await published()).toBe(before.published);
 
     // The re-folded state is the real one: sky's laptop is known, so a goodbye takes sky offline.
-    await append(
-      'sky',
-      {
-        $case: 'deviceDisconnected',
-        value: {
-          deviceId: 'laptop',
-          sessionId: 's1',
-          reason: DisconnectReason.DISCONNECT_REASON_GOODBYE,
-        },
-      },
-      now,
-    );
+    await append('sky', goodbye, now);
     await until(async () => (await presenceOf('sky')) === 'offline', 'sky offline');
     expect(await published()).toBe(before.published + 1);
   });

@@ -240,18 +240,25 @@ async function lastSeqOn(subject: string): Promise<string> {
 }
 
 describe('commits, off the path of the changes', () => {
+  /**
+   * The user comes online (the partition's first commit starts at once, and writes it), then says
+   * goodbye: published at once, while the row still says online until the next commit.
+   */
+  async function goOfflineBeforeTheNextCommit(user: string, partition: number): Promise<void> {
+    await append(user, connect('gw-1'), now, partition);
+    await until(async () => (await presenceOf(user)) === 'online', `${user} written online`);
+    await append(user, goodbye, now, partition);
+    await until(
+      async () => (await publishedPresenceOf(user)) === Presence.PRESENCE_OFFLINE,
+      `${user} published offline`,
+    );
+    expect(await presenceOf(user)).toBe('online');
+  }
+
   it('publishes a change at once and writes its row with the next commit, at most every interval', async () => {
     const slow = await startWorker({ partition: 1, commitIntervalMs: 4_000 });
     try {
-      await append('ann', connect('gw-1'), now, 1);
-      // The first commit starts at once; the next one only when the interval has passed.
-      await until(async () => (await presenceOf('ann')) === 'online', 'ann written online');
-      await append('ann', goodbye, now, 1);
-      await until(
-        async () => (await publishedPresenceOf('ann')) === Presence.PRESENCE_OFFLINE,
-        'ann published offline',
-      );
-      expect(await presenceOf('ann')).toBe('online');
+      await goOfflineBeforeTheNextCommit('ann', 1);
       await until(async () => (await presenceOf('ann')) === 'offline', 'ann written offline');
       expect(await checkpointOf(1)).toBe(await lastSeqOn(subjects.device(1, 'ann')));
     } finally {
@@ -261,14 +268,7 @@ describe('commits, off the path of the changes', () => {
 
   it('on stop, writes what was folded since the last commit', async () => {
     const slow = await startWorker({ partition: 2, commitIntervalMs: 60_000 });
-    await append('bea', connect('gw-1'), now, 2);
-    await until(async () => (await presenceOf('bea')) === 'online', 'bea written online');
-    await append('bea', goodbye, now, 2);
-    await until(
-      async () => (await publishedPresenceOf('bea')) === Presence.PRESENCE_OFFLINE,
-      'bea published offline',
-    );
-    expect(await presenceOf('bea')).toBe('online');
+    await goOfflineBeforeTheNextCommit('bea', 2);
     await slow.stop();
     expect(await presenceOf('bea')).toBe('offline');
     expect(await checkpointOf(2)).toBe(await lastSeqOn(subjects.device(2, 'bea')));

@@ -83,6 +83,8 @@ export interface TrafficResult {
   readonly latencyUs: string;
   /** Change sent -> its `ack` at the sender (the fact is in DEVICE_EVENTS), same sends. */
   readonly ackUs: string;
+  /** How late the client's event loop ran (perf_hooks, 5 ms resolution) during the step. */
+  readonly loopDelayMs: { readonly p99: number; readonly max: number };
   readonly errors: Counts;
 }
 

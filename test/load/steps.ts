@@ -85,7 +85,7 @@ export type TrafficStep = Omit<TrafficCommand, 'type' | 'startAt'> & {
 };
 
 /** The counters of all clients' TrafficResults, summed; the latency histograms merged. */
-export interface TrafficSummary extends Omit<TrafficResult, 'latencyUs' | 'ackUs'> {
+export interface TrafficSummary extends Omit<TrafficResult, 'latencyUs' | 'ackUs' | 'loopDelayMs'> {
   /** The measured window (warm-up end to the last send), seconds. */
   readonly windowS: number;
   /** Frames that arrived in the window, per second of it. */
@@ -93,6 +93,8 @@ export interface TrafficSummary extends Omit<TrafficResult, 'latencyUs' | 'ackUs
   readonly latency: LatencySummary;
   /** Status change sent -> its ack at the sender: the gateway's append to DEVICE_EVENTS. */
   readonly ack: LatencySummary;
+  /** The worst load client's event-loop delay (p99 and max, ms). */
+  readonly clientLoopDelayMs: { readonly p99: number; readonly max: number };
   readonly cpu: CpuUse | undefined;
 }
 
@@ -146,6 +148,10 @@ export async function runTrafficStep(
       deliveriesPerS: sums.arrivedInWindow / windowS,
       latency: summarize(mergeHistograms(results.map((r) => r.latencyUs))),
       ack: summarize(mergeHistograms(results.map((r) => r.ackUs))),
+      clientLoopDelayMs: {
+        p99: Math.max(...results.map((r) => r.loopDelayMs.p99)),
+        max: Math.max(...results.map((r) => r.loopDelayMs.max)),
+      },
       errors: sumCounts(results.map((r) => r.errors)),
       cpu: await cpu,
     };

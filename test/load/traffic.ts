@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, startsWith, type Device } from './device.js';
 import { count, type Fleet } from './fleet.js';
@@ -132,6 +133,9 @@ export async function runTraffic(
   };
 
   await sleep(Math.max(0, startAt - epochMs()));
+  // A busy load client reads its frames late, which counts as latency: say how late it ran.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   let activityDone = 0;
   let churnDone = 0;
   for (let now = epochMs(); now < endAt; now = epochMs()) {
@@ -149,6 +153,7 @@ export async function runTraffic(
     await sleep(TICK_MS);
   }
   await sleep(command.drainMs);
+  loopDelay.disable();
   await Promise.race([Promise.all(reconnects), sleep(RECONNECT_WAIT_MS + RECONNECT_DELAY_MS)]);
   fleet.sink = undefined;
   if (statusSkipped > 0) count(errors, 'status not sent (sender closed)', statusSkipped);
@@ -163,6 +168,7 @@ export async function runTraffic(
     arrivedInWindow,
     latencyUs: encodeHistogram(latency),
     ackUs: encodeHistogram(acks),
+    loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     errors: addCounts(errors, fleet.takeErrors()),
   };
 }

@@ -244,6 +244,30 @@ describe('consumeOrdered', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('keeps a pull open while idle (each sent before the last expires) and delivers what comes later', async () => {
+    const js = jetstream(nc);
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const consumption = consumeOrdered(nc, {
+      stream: 'DEVICE_EVENTS',
+      filterSubject: subjects.device(0, 'idle'),
+      startSeq: 1n,
+      expiresMs: 300,
+      onError: (error) => errors.push(error),
+      handle: async (batch) => {
+        seen.push(...batch.map(text));
+      },
+    });
+    await publishEvent(js, event('idle', 'evt-idle-0', 'before'));
+    await expect.poll(() => seen, { timeout: 5_000 }).toEqual(['before']);
+    // Ten pulls and more come and go with nothing to deliver: none is taken for a dead consumer.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await publishEvent(js, event('idle', 'evt-idle-1', 'after'));
+    await expect.poll(() => seen, { timeout: 5_000 }).toEqual(['before', 'after']);
+    await consumption.stop();
+    expect(errors).toEqual([]);
+  });
+
   it('survives a nats-server restart and resumes after the last handled message', async () => {
     const js = jetstream(nc);
     const seen: string[] = [];

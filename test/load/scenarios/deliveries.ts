@@ -32,6 +32,7 @@ export function deliveryFigures(
   const notes = [
     `${label}: ${count(traffic.statusSent)} status changes sent (${count(traffic.statusMeasured)} after the warm-up), ${count(traffic.latency.count)} of their ${count(expected)} deliveries arrived in time; ${perSecond(traffic.deliveriesPerS)} arrived over the ${traffic.windowS.toFixed(0)} s window`,
     `${label}: change -> watcher ${describeLatency(traffic.latency)}; of that, change -> its ack at the sender (appended to DEVICE_EVENTS) ${describeLatency(traffic.ack)}`,
+    `${label}: the load clients' event loops ran late by up to ${traffic.clientLoopDelayMs.p99.toFixed(1)} ms at p99, ${traffic.clientLoopDelayMs.max.toFixed(1)} ms at most (a frame read late there counts as latency)`,
     ...(cpu
       ? [
           `${label}: CPU over the window: ${cpu.lines}; the load clients ${micros((cpu.clients * 1e6) / traffic.arrivedInWindow)} per delivery`,

@@ -151,17 +151,20 @@ export function consumeOrdered(nc: NatsConnection, options: OrderedOptions): Con
       // appended between an expiry and the next pull waited for it, and nats-server 2.9 sometimes
       // drops a partly served request without the 408 that should end it (seen under concurrent
       // appends): measured, the reader then stalled for the client's grace, ~250 ms, at 500/s.
-      pullTimer = setTimeout(() => {
-        const silent = !answered;
-        pullEnded();
-        // Nothing at all during the pull although more were pending: the consumer is stuck.
-        if (silent && endedShort()) return;
-        // Several in a row without any answer (a late 408 of an earlier pull counts): the
-        // consumer is gone (a server restart).
-        if (silent && ++unanswered >= MAX_UNANSWERED_PULLS) {
-          fail(new BusError(`no answer from consumer ${info.name} on ${options.stream}`));
-        } else pull();
-      }, Math.max(expiresMs / 2, expiresMs - PULL_OVERLAP_MS));
+      pullTimer = setTimeout(
+        () => {
+          const silent = !answered;
+          pullEnded();
+          // Nothing at all during the pull although more were pending: the consumer is stuck.
+          if (silent && endedShort()) return;
+          // Several in a row without any answer (a late 408 of an earlier pull counts): the
+          // consumer is gone (a server restart).
+          if (silent && ++unanswered >= MAX_UNANSWERED_PULLS) {
+            fail(new BusError(`no answer from consumer ${info.name} on ${options.stream}`));
+          } else pull();
+        },
+        Math.max(expiresMs / 2, expiresMs - PULL_OVERLAP_MS),
+      );
     }
 
     function onStatus(message: Msg): void {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startAggregator, type AggregatorProcess } from '../bench/aggregator-process.js';
@@ -28,6 +29,10 @@ export async function startSystem(config: LoadConfig): Promise<System> {
     BENCH_AGGREGATOR_BUILD: config.build,
     BENCH_LOG_LEVEL: config.logLevel,
     BENCH_LOG_DIR: config.logDir,
+    // LOAD_CPU_PROF profiles the aggregator too (its profile is written when it stops).
+    ...(config.cpuProfileDir === undefined
+      ? {}
+      : { BENCH_CPU_PROF: join(config.cpuProfileDir, 'aggregator') }),
   });
   const aggregator = await startAggregator(benchConfig, servers);
   const nc = await connect({ servers: servers.natsUrl, name: 'load harness', noAsyncTraces: true });

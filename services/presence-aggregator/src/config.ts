@@ -27,7 +27,7 @@ const schema = z.object({
    * since in one transaction; changes are published at once regardless. Longer = fewer PostgreSQL
    * transactions and a read model (and restart re-fold) further behind the log.
    */
-  AGGREGATOR_COMMIT_INTERVAL_MS: envInt({ default: 100, min: 0, max: 10_000 }),
+  AGGREGATOR_COMMIT_INTERVAL_MS: envInt({ default: 250, min: 0, max: 10_000 }),
   /**
    * Threads folding a rebuild beside the one reading the log; 0 = one per CPU core but the
    * reader's (at least 1, at most 4). On 2 cores a second fold thread only adds overhead.

@@ -29,7 +29,12 @@ export function textFrame(text: string): Buffer {
     mask: false,
     readOnly: false,
   });
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  // Its own memory, not a slice of Node's shared 8 KB pool: frames are kept (the hub's latest
+  // views), and one kept slice would keep its whole slab alive.
+  const frame = Buffer.allocUnsafeSlow(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) offset += part.copy(frame, offset);
+  return frame;
 }
 
 /** The TCP socket under a `ws` WebSocket (a private field `ws` has kept since version 1). */

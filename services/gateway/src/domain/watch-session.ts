@@ -14,23 +14,22 @@ export interface VersionedView {
 export type Outgoing<V extends VersionedView> =
   { readonly kind: 'snapshot'; readonly view: V } | { readonly kind: 'change'; readonly view: V };
 
-interface Entry<V> {
-  /** Highest version the client has; -1 before the snapshot. */
-  version: number;
-  /** Changes received while the snapshot is pending; null once it was sent. */
-  held: V[] | null;
-}
-
 export class WatchSession<V extends VersionedView> {
-  private readonly entries = new Map<string, Entry<V>>();
-  /** Users watched with `watch` (the limit counts these, not the implicit own user). */
-  private readonly explicit = new Set<string>();
+  /**
+   * Per watched user (the own user aside): the highest version the client has, or the changes
+   * held while its snapshot is read. A number or an array rather than an object per entry:
+   * thousands of connections watch tens of users each, and memory per connection is a target.
+   */
+  private readonly entries = new Map<string, number | V[]>();
   private self: string | undefined;
+  /** The own user is also watched explicitly (it counts against the limit then). */
+  private selfWatched = false;
 
   constructor(private readonly maxWatched: number) {}
 
+  /** Users watched with `watch` (the limit counts these, not the implicit own user). */
   get size(): number {
-    return this.explicit.size;
+    return this.entries.size + (this.selfWatched ? 1 : 0);
   }
 
   /**
@@ -46,16 +45,27 @@ export class WatchSession<V extends VersionedView> {
    * watch would exceed the per-connection limit.
    */
   watch(users: readonly string[]): string[] | null {
-    const added = users.filter((user) => !this.explicit.has(user));
-    if (this.explicit.size + added.length > this.maxWatched) return null;
-    for (const user of added) this.explicit.add(user);
-    return added.filter((user) => user !== this.self && this.add(user));
+    const added = [...new Set(users)].filter((user) =>
+      user === this.self ? !this.selfWatched : !this.entries.has(user),
+    );
+    if (this.size + added.length > this.maxWatched) return null;
+    const fresh: string[] = [];
+    for (const user of added) {
+      if (user === this.self) {
+        this.selfWatched = true;
+      } else {
+        this.entries.set(user, []);
+        fresh.push(user);
+      }
+    }
+    return fresh;
   }
 
   /** Removes explicit watches; the own user stays watched. */
   unwatch(users: readonly string[]): void {
     for (const user of users) {
-      if (this.explicit.delete(user)) this.entries.delete(user);
+      if (user === this.self) this.selfWatched = false;
+      else this.entries.delete(user);
     }
   }
 
@@ -67,37 +77,31 @@ export class WatchSession<V extends VersionedView> {
 
   /** The current view was read: the snapshot, then held changes that are newer. */
   onSnapshot(view: V): Outgoing<V>[] {
-    const entry = this.entries.get(view.user);
-    if (!entry || entry.held === null) return [];
-    const held = entry.held.sort((a, b) => a.version - b.version);
-    entry.held = null;
-    entry.version = view.version;
+    const held = this.entries.get(view.user);
+    if (!Array.isArray(held)) return [];
+    held.sort((a, b) => a.version - b.version);
+    let version = view.version;
     const out: Outgoing<V>[] = [{ kind: 'snapshot', view }];
     for (const change of held) {
-      if (change.version > entry.version) {
+      if (change.version > version) {
         out.push({ kind: 'change', view: change });
-        entry.version = change.version;
+        version = change.version;
       }
     }
+    this.entries.set(view.user, version);
     return out;
   }
 
   /** A change was published: send it now, hold it until the snapshot, or drop it as stale. */
   onChange(view: V): Outgoing<V>[] {
     const entry = this.entries.get(view.user);
-    if (!entry) return [];
-    if (entry.held !== null) {
-      entry.held.push(view);
+    if (entry === undefined) return [];
+    if (Array.isArray(entry)) {
+      entry.push(view);
       return [];
     }
-    if (view.version <= entry.version) return [];
-    entry.version = view.version;
+    if (view.version <= entry) return [];
+    this.entries.set(view.user, view.version);
     return [{ kind: 'change', view }];
-  }
-
-  private add(user: string): boolean {
-    if (this.entries.has(user)) return false;
-    this.entries.set(user, { version: -1, held: [] });
-    return true;
   }
 }

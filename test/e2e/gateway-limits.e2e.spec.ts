@@ -1,4 +1,6 @@
 import {
+  DeviceCommand,
+  DeviceCommandResult,
   DisconnectReason,
   Display,
   Presence,
@@ -206,13 +208,13 @@ describe('per-connection limits', () => {
     client.close();
   });
 
-  it('validates room and meeting frames before answering unavailable', async () => {
+  it('validates room and meeting frames, and answers unavailable while no service takes them', async () => {
     const client = await greeted(system, 'roomer');
     client.send({ type: 'room.open', id: 1, room: 'general' });
     expect(await answer(client, 1)).toMatchObject({
       type: 'error',
       code: 'unavailable',
-      message: 'room.open is not available yet',
+      message: 'room.open is not available yet: no room service answered; retry later',
     });
     client.send({ type: 'room.open', id: 2 });
     expect(await answer(client, 2)).toMatchObject({
@@ -226,6 +228,79 @@ describe('per-connection limits', () => {
       code: 'invalid_field',
       message: 'field "muted" must be a boolean',
     });
+    client.close();
+  });
+});
+
+describe('room, message and meeting frames', () => {
+  let system: GatewaySystem;
+  beforeAll(async () => {
+    system = await startGatewaySystem();
+  }, 60_000);
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('are relayed to the service that owns them, with the session, and answered as it says', async () => {
+    const received: DeviceCommand[] = [];
+    const service = system.nc.subscribe(subjects.deviceCommand('meeting'), {
+      queue: 'meeting-roster',
+      callback: (_error, message) => {
+        const command = DeviceCommand.decode(message.data);
+        received.push(command);
+        const refused = command.frameType === 'meeting.leave';
+        message.respond(
+          DeviceCommandResult.encode({
+            errorCode: refused ? 'not_found' : '',
+            errorMessage: refused ? 'meeting m9 does not exist' : '',
+          }).finish(),
+        );
+      },
+    });
+    const client = await greeted(system, 'attendee');
+    client.send({ type: 'meeting.join', id: 1, meeting: 'm1', audio: 'voip' });
+    expect(await answer(client, 1)).toEqual({ type: 'ack', id: 1 });
+    client.send({ type: 'meeting.update', id: 4, meeting: 'm1', muted: true, video: false });
+    expect(await answer(client, 4)).toEqual({ type: 'ack', id: 4 });
+    client.send({ type: 'meeting.leave', id: 2, meeting: 'm9' });
+    expect(await answer(client, 2)).toEqual({
+      type: 'error',
+      id: 2,
+      code: 'not_found',
+      message: 'meeting m9 does not exist',
+    });
+    // Another kind has no service here: unavailable, and nothing reached the meeting service.
+    client.send({ type: 'message.post', id: 3, room: 'r1', content: 'hi' });
+    expect(await answer(client, 3)).toMatchObject({ type: 'error', code: 'unavailable' });
+    service.unsubscribe();
+    expect(
+      received.map(({ frameType, frameJson, userId, deviceId }) => ({
+        frameType,
+        frame: JSON.parse(frameJson) as unknown,
+        userId,
+        deviceId,
+      })),
+    ).toEqual([
+      {
+        frameType: 'meeting.join',
+        frame: { meeting: 'm1', audio: 'voip' },
+        userId: 'attendee',
+        deviceId: 'attendee-laptop',
+      },
+      {
+        frameType: 'meeting.update',
+        frame: { meeting: 'm1', muted: true, video: false },
+        userId: 'attendee',
+        deviceId: 'attendee-laptop',
+      },
+      {
+        frameType: 'meeting.leave',
+        frame: { meeting: 'm9' },
+        userId: 'attendee',
+        deviceId: 'attendee-laptop',
+      },
+    ]);
+    expect(received[0]!.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     client.close();
   });
 });

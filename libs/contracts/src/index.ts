@@ -28,6 +28,7 @@ export {
   SystemState,
   WorkspaceSettingsChanged,
 } from './generated/presence/v1/device.js';
+export { DeviceCommand, DeviceCommandResult } from './generated/presence/v1/device_commands.js';
 export {
   CreateCustomStatusRequest,
   CreateCustomStatusResponse,

@@ -35,6 +35,11 @@ export const subjects = {
    * by a presence-aggregator from `presence_history` (the gateway's GetPresenceAt).
    */
   presenceAtQuery: 'rpc.v1.presence.at',
+  /**
+   * Request/reply (core NATS, not stored): DeviceCommand -> DeviceCommandResult, a device's room,
+   * message or meeting frame relayed by the gateway, answered by the service that owns it.
+   */
+  deviceCommand: (kind: 'room' | 'message' | 'meeting') => `rpc.v1.device.${kind}`,
   room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
   meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
   chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,

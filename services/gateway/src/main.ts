@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import { runService } from '@presence/runtime';
+import { createDeviceCommands } from './adapters/device-commands.js';
 import { createDeviceLog } from './adapters/device-log.js';
 import { startHeartbeat } from './adapters/heartbeat.js';
 import { WatchHub } from './adapters/hub.js';
@@ -64,6 +65,7 @@ await runService<GatewayConfig, never>({
       presence,
       workspace,
       log,
+      commands: createDeviceCommands(ctx.nc, logger),
       limits: {
         maxFrameBytes: config.maxFrameBytes,
         maxWatched: config.maxWatched,

@@ -15,6 +15,7 @@ import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
 import type { AuthResult, DeviceClaims } from './auth.js';
+import type { DeviceCommands } from './device-commands.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import { corkUntilIdle, socketOf } from './frame-writer.js';
 import type { Watcher, WatchHub } from './hub.js';
@@ -38,6 +39,8 @@ export interface ConnectionDeps {
   /** Own views (`presence.v1.own.<user>`), by connected user. */
   readonly owners: WatchHub;
   readonly log: DeviceLog;
+  /** Where room, message and meeting frames go (their services). */
+  readonly commands: DeviceCommands;
   readonly presence: PresenceSource;
   /** The current workspace (presence-aggregator owns it): `hello` settings and status checks. */
   readonly workspace: { current(): Workspace };
@@ -317,12 +320,11 @@ export class DeviceConnection implements Watcher {
         return;
       case 'auth.refresh':
         return this.refresh(frame.token, frame.id);
-      case 'collab':
-        return this.sendError({
-          code: 'unavailable',
-          message: `${frame.frame.name} is not available yet`,
-          id: frame.id,
-        });
+      case 'collab': {
+        const result = await this.deps.commands.relay(this.identity, frame.frame);
+        if (result.ok) return this.ack(frame.id);
+        return this.sendError({ code: result.code, message: result.message, id: frame.id });
+      }
     }
   }
 

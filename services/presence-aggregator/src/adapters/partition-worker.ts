@@ -196,7 +196,7 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     metrics.changesPublished.inc({ partition }, applied.changes.length);
     metrics.batchSeconds.observe((performance.now() - started) / 1000);
     const epoch = rewinds;
-    if (deps.feed.backlog() > 0) {
+    if (deps.feed.backlog() >= BEHIND_EVENTS) {
       // Behind the log: commit with the batch, as large batches make PostgreSQL fastest (measured:
       // committing off the path while catching up halved the live throughput of `npm run bench`).
       await commitNow();
@@ -502,6 +502,13 @@ export async function startPartitionWorker(deps: PartitionWorkerDeps): Promise<P
     },
   };
 }
+
+/**
+ * Messages waiting in DEVICE_EVENTS from which a partition counts as behind and commits with each
+ * batch: a message appended during a batch (common when caught up) must not put PostgreSQL back
+ * on the path of the changes.
+ */
+const BEHIND_EVENTS = 1_000;
 
 /** Events folded but not committed per partition before its reading waits for PostgreSQL. */
 const MAX_UNCOMMITTED_EVENTS = 20_000;

@@ -26,11 +26,6 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
   /** The user's last own view, or null when it never differed from the public one. */
   const readOwn: ReadLast = (user) => read(subjects.presenceOwn(user));
 
-  /** The user's current public view; an unknown user is offline with version 0. */
-  async function snapshot(user: string): Promise<PresenceUpdate> {
-    return (await readPublic(user)) ?? PresenceUpdate.unknown(user);
-  }
-
   /** `wants(user)` is checked on the subject before decoding, so unwatched users cost no decode. */
   function listen(
     subject: string,
@@ -59,7 +54,6 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
   }
 
   return {
-    snapshot,
     readPublic,
     readOwn,
     /** Public views, as every watcher sees them. */
@@ -73,7 +67,10 @@ export async function createPresenceSource(nc: NatsConnection, logger: Logger) {
 
 export type PresenceSource = Awaited<ReturnType<typeof createPresenceSource>>;
 
-/** A watched user's current public view, through the hub's cache (call after `hub.add`). */
+/**
+ * A user's current public view, through the hub's cache for watched users (call after `hub.add`);
+ * a user the log has never seen is offline with version 0.
+ */
 export async function watchedView(
   hub: WatchHub,
   presence: PresenceSource,

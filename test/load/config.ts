@@ -60,6 +60,8 @@ export interface LoadConfig {
   readonly heapSnapshot: boolean;
   /** LOAD_CPU_PROF: a directory; the gateways run with `--cpu-prof` and each scenario summarizes them. */
   readonly cpuProfileDir: string | undefined;
+  /** LOAD_GATEWAY_NODE_ARGS: more Node.js flags for the gateways, space-separated (`--trace-gc`). */
+  readonly gatewayNodeArgs: readonly string[];
 }
 
 /** The most sockets one load client holds (the open-file limit is 20,000 per process). */
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): LoadConfig {
     heapSnapshot: text(env, 'LOAD_HEAP_SNAPSHOT') === '1',
     cpuProfileDir:
       text(env, 'LOAD_CPU_PROF') === undefined ? undefined : resolve(env['LOAD_CPU_PROF']!),
+    gatewayNodeArgs: (text(env, 'LOAD_GATEWAY_NODE_ARGS') ?? '').split(' ').filter(Boolean),
   };
   if (config.warmupS >= config.durationS)
     throw new Error('LOAD_WARMUP_S: must be shorter than LOAD_DURATION_S');

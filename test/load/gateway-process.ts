@@ -52,6 +52,7 @@ function nodeArgs(config: LoadConfig, name: string): string[] {
     ...(config.heapSnapshot
       ? [`--heapsnapshot-signal=${HEAP_SNAPSHOT_SIGNAL}`, `--diagnostic-dir=${config.logDir}`]
       : []),
+    ...config.gatewayNodeArgs,
   ];
 }
 

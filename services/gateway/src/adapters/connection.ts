@@ -77,12 +77,22 @@ const SNAPSHOT_CONCURRENCY = 64;
  * the presence of the users it watches and of its own user (public and own views merged). Frames
  * are handled one at a time, so a watch's snapshots and ack go out before the next frame's answer.
  */
+/** A connection's watcher in the owners hub (own views), an object of one field. */
+class OwnViewWatcher implements Watcher {
+  constructor(private readonly connection: DeviceConnection) {}
+
+  deliver(update: PresenceUpdate): void {
+    this.connection.deliverOwn(update);
+  }
+}
+
+/** The session of each socket, for the socket's shared listeners. */
+const connectionOf = new WeakMap<WebSocket, DeviceConnection>();
+
 export class DeviceConnection implements Watcher {
   private readonly session: WatchSession<PresenceUpdate>;
   private readonly own = new OwnFeed<PresenceUpdate>();
-  private readonly ownWatcher: Watcher = {
-    deliver: (update) => this.sendAll(this.own.onChange(update, 'own')),
-  };
+  private readonly ownWatcher: Watcher = new OwnViewWatcher(this);
   /** `hello` went out: only from then on may other frames reach the client. */
   private greeted = false;
   private queue: Promise<void> = Promise.resolve();
@@ -95,6 +105,8 @@ export class DeviceConnection implements Watcher {
   private flooded = false;
   private readonly rate: FrameRateLimit;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The `exp` (epoch seconds) of the session's current token. */
+  private tokenExp = 0;
   /** Answered the last ping (ws-server pings every interval and cuts a peer that did not). */
   private alive = true;
   /** Which slice of the connections this one is pinged with (ws-server spreads the pings). */
@@ -108,18 +120,48 @@ export class DeviceConnection implements Watcher {
     token: Pick<DeviceClaims, 'exp'>,
     /** Frames that arrived before the session was admitted, in order. */
     early: ReadonlyArray<[Buffer, boolean]> = [],
+    /** Told once the socket closed (ws-server forgets the connection). */
+    private readonly onClosed?: (connection: DeviceConnection) => void,
   ) {
     this.session = new WatchSession(deps.limits.maxWatched);
     this.rate = new FrameRateLimit(deps.limits.framesPerS, deps.limits.frameBurst);
     this.expireAt(token.exp);
     this.enqueue(() => this.open());
     for (const [data, isBinary] of early) this.receive(data, isBinary);
-    ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    ws.on('pong', () => (this.alive = true));
-    ws.on('close', () => this.onClose());
-    ws.on('error', (error) =>
-      deps.logger.debug({ err: error, session: identity.sessionId }, 'socket error'),
+    connectionOf.set(ws, this);
+    ws.on('message', DeviceConnection.onWsMessage);
+    ws.on('pong', DeviceConnection.onWsPong);
+    ws.on('close', DeviceConnection.onWsClose);
+    ws.on('error', DeviceConnection.onWsError);
+  }
+
+  // The socket's listeners are shared by all connections (`this` is the socket) rather than
+  // closures per connection: memory per connection is a target, and each closure with its
+  // context costs ~100 bytes.
+  private static onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    connectionOf.get(this)?.receive(data, isBinary);
+  }
+
+  private static onWsPong(this: WebSocket): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.alive = true;
+  }
+
+  private static onWsClose(this: WebSocket): void {
+    connectionOf.get(this)?.onClose();
+  }
+
+  private static onWsError(this: WebSocket, error: Error): void {
+    const connection = connectionOf.get(this);
+    connection?.deps.logger.debug(
+      { err: error, session: connection.identity.sessionId },
+      'socket error',
     );
+  }
+
+  /** A change of the own view (the owners hub's delivery). */
+  deliverOwn(update: PresenceUpdate): void {
+    this.sendAll(this.own.onChange(update, 'own'));
   }
 
   deliver(update: PresenceUpdate): void {
@@ -173,13 +215,20 @@ export class DeviceConnection implements Watcher {
   /** Arms the 4401 close for when the session's token expires. */
   private expireAt(exp: number): void {
     clearTimeout(this.expiryTimer);
-    const arm = () => {
-      const left = exp * 1000 - Date.now();
-      if (left <= 0) return this.closeWith(CLOSE.unauthorized, 'token expired');
-      this.expiryTimer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-      this.expiryTimer.unref?.();
-    };
-    arm();
+    this.tokenExp = exp;
+    DeviceConnection.armExpiry(this);
+  }
+
+  /** Static with the connection as the timer's argument: no closure per connection. */
+  private static armExpiry(connection: DeviceConnection): void {
+    const left = connection.tokenExp * 1000 - Date.now();
+    if (left <= 0) return connection.closeWith(CLOSE.unauthorized, 'token expired');
+    connection.expiryTimer = setTimeout(
+      DeviceConnection.armExpiry,
+      Math.min(left, MAX_TIMER_MS),
+      connection,
+    );
+    connection.expiryTimer.unref?.();
   }
 
   /**
@@ -397,6 +446,7 @@ export class DeviceConnection implements Watcher {
 
   private onClose(): void {
     this.closed = true;
+    this.onClosed?.(this);
     clearTimeout(this.expiryTimer);
     this.deps.hub.remove(this, this.session.users());
     this.deps.owners.remove(this.ownWatcher, [this.identity.userId]);

@@ -1,3 +1,4 @@
+import { without } from '../domain/small-map.js';
 import type { PresenceUpdate } from './wire.js';
 
 /** Something that receives the presence changes of the users it watches. */
@@ -12,8 +13,16 @@ export type ReadLast = (user: string) => Promise<PresenceUpdate | null>;
 /** A cached last view is trusted this long; older, it is read again (it may have missed a change). */
 export const DEFAULT_MAX_CACHE_AGE_MS = 30_000;
 
+/**
+ * Up to this many watchers of a user are kept in an array of exactly that size (replaced on each
+ * add or remove), more in a Set: most users have a few watchers (their own devices, a team), and
+ * a Set's table costs ~250 bytes even for one; memory per connection is a target.
+ */
+const FEW_WATCHERS = 32;
+
 interface Entry {
-  readonly watchers: Set<Watcher>;
+  /** Replaced, never changed in place: a dispatch that iterates an array is not disturbed. */
+  watchers: readonly Watcher[] | Set<Watcher>;
   /** The newest view seen while the user was watched; undefined = not known, null = none stored. */
   latest: PresenceUpdate | null | undefined;
   /** When `latest` was read or last replaced by a change. */
@@ -43,10 +52,10 @@ export class WatchHub {
     for (const user of users) {
       let entry = this.entries.get(user);
       if (!entry) {
-        entry = { watchers: new Set(), latest: undefined, at: 0, reading: undefined };
+        entry = { watchers: [], latest: undefined, at: 0, reading: undefined };
         this.entries.set(user, entry);
       }
-      entry.watchers.add(watcher);
+      entry.watchers = withWatcher(entry.watchers, watcher);
     }
   }
 
@@ -54,8 +63,8 @@ export class WatchHub {
     for (const user of users) {
       const entry = this.entries.get(user);
       if (!entry) continue;
-      entry.watchers.delete(watcher);
-      if (entry.watchers.size === 0) this.entries.delete(user);
+      entry.watchers = withoutWatcher(entry.watchers, watcher);
+      if (countOf(entry.watchers) === 0) this.entries.delete(user);
     }
   }
 
@@ -128,6 +137,31 @@ export class WatchHub {
     entry.at = this.now();
   }
 }
+
+function withWatcher(
+  watchers: readonly Watcher[] | Set<Watcher>,
+  watcher: Watcher,
+): readonly Watcher[] | Set<Watcher> {
+  if (watchers instanceof Set) return watchers.add(watcher);
+  if (watchers.includes(watcher)) return watchers;
+  // concat allocates exactly the new length (a spread leaves room to grow).
+  return watchers.length < FEW_WATCHERS ? watchers.concat(watcher) : new Set(watchers).add(watcher);
+}
+
+function withoutWatcher(
+  watchers: readonly Watcher[] | Set<Watcher>,
+  watcher: Watcher,
+): readonly Watcher[] | Set<Watcher> {
+  if (watchers instanceof Set) {
+    watchers.delete(watcher);
+    return watchers;
+  }
+  const i = watchers.indexOf(watcher);
+  return i < 0 ? watchers : without(watchers, i);
+}
+
+const countOf = (watchers: readonly Watcher[] | Set<Watcher>) =>
+  watchers instanceof Set ? watchers.size : watchers.length;
 
 function newest(
   a: PresenceUpdate | null | undefined,

@@ -33,6 +33,34 @@ const update = (user: string, version: number) => {
 };
 
 describe('WatchHub', () => {
+  it.each([3, 100])(
+    'with %i watchers of a user: each gets a change once, however often added, until removed',
+    (count) => {
+      const hub = new WatchHub();
+      const watchers = Array.from({ length: count }, recorder);
+      for (const w of watchers) hub.add(w, ['bob', 'bob']);
+      hub.add(watchers[0]!, ['bob']);
+      hub.dispatch(update('bob', 1));
+      for (const w of watchers.slice(1)) hub.remove(w, ['bob']);
+      hub.dispatch(update('bob', 2));
+      expect(watchers[0]!.versions).toEqual([1, 2]);
+      expect(watchers.slice(1).every((w) => w.versions.join() === '1')).toBe(true);
+      hub.remove(watchers[0]!, ['bob']);
+      expect(hub.has('bob')).toBe(false);
+    },
+  );
+
+  it('a watcher removed by another during a dispatch still gets that change, later ones not', () => {
+    const hub = new WatchHub();
+    const late = recorder();
+    const remover: Watcher = { deliver: () => hub.remove(late, ['bob']) };
+    hub.add(remover, ['bob']);
+    hub.add(late, ['bob']);
+    hub.dispatch(update('bob', 1));
+    hub.dispatch(update('bob', 2));
+    expect(late.versions).toEqual([1]);
+  });
+
   it('delivers a change to every watcher of the user, serialised once', () => {
     const hub = new WatchHub();
     const a = recorder();

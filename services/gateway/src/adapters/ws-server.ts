@@ -50,6 +50,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
   const verify = createTokenVerifier(options.jwtSecret);
   const deps: ConnectionDeps = { ...options, verify };
   const connections = new Set<DeviceConnection>();
+  const forget = (connection: DeviceConnection) => connections.delete(connection);
   const { maxConnections, connectsPerS } = options.admission;
   const connectRate = new TokenBucket(connectsPerS, connectsPerS);
   /** Upgrades accepted whose session is not open yet: they count against the cap too. */
@@ -117,10 +118,9 @@ export function attachWebSocketServer(options: WsServerOptions) {
       platform: device.platform,
     };
     ws.off('message', hold);
-    const connection = new DeviceConnection(ws, identity, deps, auth.claims, early);
+    const connection = new DeviceConnection(ws, identity, deps, auth.claims, early, forget);
     connection.pingSlot = admitted++ % PING_SLICES;
     connections.add(connection);
-    ws.on('close', () => connections.delete(connection));
   }
 
   return {

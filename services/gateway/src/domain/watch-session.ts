@@ -6,6 +6,8 @@
  * never loses or reorders a change. No I/O: the adapter reads snapshots and sends frames.
  */
 
+import { SmallMap } from './small-map.js';
+
 export interface VersionedView {
   readonly user: string;
   readonly version: number;
@@ -17,10 +19,11 @@ export type Outgoing<V extends VersionedView> =
 export class WatchSession<V extends VersionedView> {
   /**
    * Per watched user (the own user aside): the highest version the client has, or the changes
-   * held while its snapshot is read. A number or an array rather than an object per entry:
-   * thousands of connections watch tens of users each, and memory per connection is a target.
+   * held while its snapshot is read. A number or an array rather than an object per entry, in a
+   * SmallMap: thousands of connections watch tens of users each, and memory per connection is a
+   * target.
    */
-  private readonly entries = new Map<string, number | V[]>();
+  private readonly entries = new SmallMap<string, number | V[]>();
   private self: string | undefined;
   /** The own user is also watched explicitly (it counts against the limit then). */
   private selfWatched = false;
@@ -49,15 +52,9 @@ export class WatchSession<V extends VersionedView> {
       user === this.self ? !this.selfWatched : !this.entries.has(user),
     );
     if (this.size + added.length > this.maxWatched) return null;
-    const fresh: string[] = [];
-    for (const user of added) {
-      if (user === this.self) {
-        this.selfWatched = true;
-      } else {
-        this.entries.set(user, []);
-        fresh.push(user);
-      }
-    }
+    const fresh = added.filter((user) => user !== this.self);
+    if (fresh.length < added.length) this.selfWatched = true;
+    this.entries.addNew(fresh.map((user): [string, V[]] => [user, []]));
     return fresh;
   }
 
@@ -71,7 +68,7 @@ export class WatchSession<V extends VersionedView> {
 
   /** Every watched user, including the own user. */
   users(): string[] {
-    const users = [...this.entries.keys()];
+    const users = this.entries.keys();
     return this.self === undefined ? users : [this.self, ...users];
   }
 

@@ -62,12 +62,7 @@ const SERVICES: Array<
 > = [
   ['gateway', 'presence.v1.PresenceService', PresenceServiceClient, null],
   ['presence-aggregator', 'presence.v1.PresenceAdminService', PresenceAdminServiceClient, null],
-  [
-    'room-membership',
-    'presence.v1.RoomService',
-    RoomServiceClient,
-    unary('getRoster', { roomId: 'r1' }),
-  ],
+  ['room-membership', 'presence.v1.RoomService', RoomServiceClient, null],
   [
     'meeting-roster',
     'presence.v1.MeetingService',

@@ -51,6 +51,23 @@ export async function startService(
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
   const [httpVar, grpcVar] = PORT_VARS[name]!;
+  const ownPorts = env[httpVar] === undefined && env[grpcVar] === undefined;
+  // A free port can be taken between our check and the service's bind (an outgoing connection of
+  // a parallel test gets the same ephemeral port): start again on new ports.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startServiceOnce(name, env);
+    } catch (error) {
+      if (!ownPorts || attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startServiceOnce(
+  name: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const [httpVar, grpcVar] = PORT_VARS[name]!;
   const httpPort = env[httpVar] === undefined ? await freePort() : Number(env[httpVar]);
   const grpcPort = env[grpcVar] === undefined ? await freePort() : Number(env[grpcVar]);
   const child = spawnService(name, [], {

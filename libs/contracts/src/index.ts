@@ -68,7 +68,36 @@ export {
   type PresenceAdminServiceServer,
   type PresenceServiceServer,
 } from './generated/presence/v1/presence.js';
-export { RoomServiceClient, RoomServiceService } from './generated/presence/v1/rooms.js';
+export {
+  AddMembersRequest,
+  AddMembersResponse,
+  CreateRoomRequest,
+  CreateRoomResponse,
+  GetRosterRequest,
+  GetRosterResponse,
+  InvitePolicy,
+  LeaveRoomRequest,
+  LeaveRoomResponse,
+  ListRoomsRequest,
+  ListRoomsResponse,
+  MemberKind,
+  NotificationLevel,
+  RemoveMemberRequest,
+  RemoveMemberResponse,
+  RoomEvent,
+  RoomRole,
+  RoomServiceClient,
+  RoomServiceService,
+  RosterMember,
+  RosterUpdate,
+  SetInvitePolicyRequest,
+  SetInvitePolicyResponse,
+  SetRoleRequest,
+  SetRoleResponse,
+  UserRoom,
+  WatchRosterRequest,
+  type RoomServiceServer,
+} from './generated/presence/v1/rooms.js';
 export { MeetingServiceClient, MeetingServiceService } from './generated/presence/v1/meetings.js';
 export {
   NotificationServiceClient,

@@ -25,6 +25,7 @@ export {
   type GrpcServerOptions,
   type GrpcServiceRegistration,
 } from './grpc-server.js';
+export { unaryHandler } from './grpc-unary.js';
 export { unimplementedService } from './grpc-unimplemented.js';
 export {
   sendJson,

@@ -1,26 +1,24 @@
-import { RoomServiceService } from '@presence/contracts';
-import { unimplementedService } from '@presence/kit';
 import { runService } from '@presence/runtime';
-import type { CheckpointTables } from '@presence/store';
+import { startPresenceCache } from './adapters/presence-cache.js';
+import { roomService } from './adapters/room-grpc.js';
+import { startRoomsLog } from './adapters/rooms-log.js';
 import { loadConfig, type RoomsConfig } from './config.js';
 import { migrations } from './read-models/migrations.js';
+import type { RoomsDatabase } from './read-models/tables.js';
 
-const SERVICE = 'presence.v1.RoomService';
-
-// Rooms, members and Present / Not Present rosters (RULES.md 6). Until its rules land the service starts, declares its streams, migrates its schema,
-// serves health and reflection, and answers every RPC with UNIMPLEMENTED.
-await runService<RoomsConfig, CheckpointTables>({
+// Rooms, members and Present / Not Present rosters (RULES.md 6), event-sourced on ROOMS.
+await runService<RoomsConfig, RoomsDatabase>({
   name: 'room-membership',
   loadConfig,
-  streams: ['ROOMS'],
+  streams: ['ROOMS', 'PRESENCE'],
   database: { schema: 'rooms', migrations },
-  start: async () => ({
-    grpc: [
-      {
-        name: SERVICE,
-        definition: RoomServiceService,
-        implementation: unimplementedService(RoomServiceService, SERVICE),
-      },
-    ],
-  }),
+  start: async ({ nc, js, db, logger, lifecycle }) => {
+    const presence = await startPresenceCache({ nc, logger });
+    const rooms = await startRoomsLog({ nc, js, db, logger });
+    lifecycle.onShutdown('rooms log', async () => {
+      await rooms.stop();
+      presence.stop();
+    });
+    return { grpc: [roomService({ rooms, presence, db, logger })] };
+  },
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { status, type handleUnaryCall } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import {
   Presence,
   PresenceAdminServiceService,
@@ -10,7 +10,7 @@ import {
 import { ValidationError, requireId } from '@presence/domain';
 import {
   grpcStatusError,
-  toGrpcError,
+  unaryHandler,
   type GrpcServiceRegistration,
   type Logger,
 } from '@presence/kit';
@@ -37,19 +37,6 @@ export interface AdminDeps {
   readonly logger: Logger;
 }
 
-/** A unary handler from an async function; errors become precise gRPC statuses. */
-function unary<Req, Res>(
-  logger: Logger,
-  handler: (request: Req) => Promise<Res>,
-): handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    handler(call.request).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toGrpcError(error, logger)),
-    );
-  };
-}
-
 /**
  * PresenceAdminService: workspace settings and custom statuses (appended to the workspace history
  * and copied into every partition, so their effect on presence is part of the log) and the
@@ -60,10 +47,10 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
   let rebuilding = false;
 
   const implementation: PresenceAdminServiceServer = {
-    getSettings: unary(logger, async () => ({
+    getSettings: unaryHandler(logger, async () => ({
       settings: settingsToPb(workspace.workspace.settings),
     })),
-    updateSettings: unary(logger, async (request: UpdateSettingsRequest) => {
+    updateSettings: unaryHandler(logger, async (request: UpdateSettingsRequest) => {
       const patch = patchOf(request);
       const next = await workspace.append((current, revision) => {
         const settings = decideSettings(current, patch, {
@@ -84,7 +71,7 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
       });
       return { settings: settingsToPb(next.settings) };
     }),
-    createCustomStatus: unary(logger, async (request) => {
+    createCustomStatus: unaryHandler(logger, async (request) => {
       const id = randomUUID();
       const presence = requirePresence(request.presence);
       await workspace.append((current, revision) => ({
@@ -98,7 +85,7 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
       }));
       return { id };
     }),
-    updateCustomStatus: unary(logger, async (request) => {
+    updateCustomStatus: unaryHandler(logger, async (request) => {
       const id = requireId('id', request.id);
       const presence =
         request.presence === undefined ? undefined : requirePresence(request.presence);
@@ -113,7 +100,7 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
       }));
       return {};
     }),
-    deleteCustomStatus: unary(logger, async (request) => {
+    deleteCustomStatus: unaryHandler(logger, async (request) => {
       const id = requireId('id', request.id);
       await workspace.append((current, revision) => {
         requireCustomStatus(current, id);
@@ -124,12 +111,12 @@ export function presenceAdminService(deps: AdminDeps): GrpcServiceRegistration {
       });
       return {};
     }),
-    listCustomStatuses: unary(logger, async () => ({
+    listCustomStatuses: unaryHandler(logger, async () => ({
       customStatuses: Object.values(workspace.workspace.customStatuses)
         .sort((a, b) => a.name.localeCompare(b.name))
         .map(customStatusToPb),
     })),
-    rebuildProjection: unary(logger, async (request) => {
+    rebuildProjection: unaryHandler(logger, async (request) => {
       const { projection } = request;
       if (projection !== '' && projection !== USER_PRESENCE) {
         throw new ValidationError(

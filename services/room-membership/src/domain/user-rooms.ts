@@ -1,0 +1,65 @@
+import type { RoomFact, RoomRole, RoomState } from './room.js';
+
+/**
+ * A user's own view of a room. The notification level is owned by the notification service
+ * (`SetNotificationLevel`), so it is passed in; `all` when nobody set one (RULES.md 7).
+ */
+export type NotificationLevel = 'all' | 'mentions' | 'none';
+
+/** The body of a `room.state` frame, sent to every device of the user (RULES.md 6). */
+export interface RoomStateView {
+  readonly open: boolean;
+  readonly hidden: boolean;
+  readonly position: number;
+  readonly notificationLevel: NotificationLevel;
+  readonly unread: number;
+}
+
+/** One entry of ListRooms (`UserRoom`). */
+export interface UserRoom extends RoomStateView {
+  readonly roomId: string;
+  readonly name: string;
+  readonly role: RoomRole;
+}
+
+/** `undefined` for a non-member: they have no room state to show. */
+export function roomStateOf(
+  state: RoomState,
+  userId: string,
+  notificationLevel: NotificationLevel = 'all',
+): RoomStateView | undefined {
+  const member = state.members.get(userId);
+  if (!member) return undefined;
+  const { open, hidden, position, unread } = member;
+  return { open, hidden, position, notificationLevel, unread };
+}
+
+export function userRoomOf(
+  state: RoomState,
+  roomId: string,
+  userId: string,
+  notificationLevel: NotificationLevel = 'all',
+): UserRoom | undefined {
+  const view = roomStateOf(state, userId, notificationLevel);
+  const member = state.members.get(userId);
+  if (!view || !member) return undefined;
+  return { roomId, name: state.name, role: member.role, ...view };
+}
+
+/**
+ * The users whose `room.state` a fact changes, so the adapter knows whom to sync. Invited members
+ * are covered by the RoomOpened facts that come with their invite; leaving or removal ends the
+ * room state instead of changing it, so it sends none.
+ */
+export function roomStateUsersOf(fact: RoomFact): string[] {
+  switch (fact.$case) {
+    case 'roomOpened':
+    case 'roomClosed':
+    case 'roomHidden':
+    case 'roomPositionSet':
+    case 'unreadChanged':
+      return [fact.value.userId];
+    default:
+      return [];
+  }
+}

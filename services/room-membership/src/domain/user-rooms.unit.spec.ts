@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { foldRoom, type RoomFact } from './room.js';
+import { roomStateOf, roomStateUsersOf, userRoomOf } from './user-rooms.js';
+
+const state = foldRoom([
+  {
+    $case: 'roomCreated',
+    value: { name: 'Design', creatorId: 'ann', memberIds: ['bob'], invitePolicy: 'admins' },
+  },
+  { $case: 'roomHidden', value: { userId: 'bob', deviceId: 'd' } },
+  { $case: 'roomPositionSet', value: { userId: 'bob', position: 2 } },
+  { $case: 'unreadChanged', value: { userId: 'bob', unread: 5 } },
+]);
+
+describe('user rooms', () => {
+  it('given bob hid the room, then his room.state says closed, hidden, position, unread, level all by default', () => {
+    expect(roomStateOf(state, 'bob')).toEqual({
+      open: false,
+      hidden: true,
+      position: 2,
+      notificationLevel: 'all',
+      unread: 5,
+    });
+  });
+
+  it('given a notification level from the notification service, then ListRooms carries it with name and role', () => {
+    expect(userRoomOf(state, 'r1', 'ann', 'mentions')).toEqual({
+      roomId: 'r1',
+      name: 'Design',
+      role: 'admin',
+      open: false,
+      hidden: false,
+      position: 0,
+      notificationLevel: 'mentions',
+      unread: 0,
+    });
+  });
+
+  it('given a non-member, then no room state', () => {
+    expect(roomStateOf(state, 'zed')).toBeUndefined();
+    expect(userRoomOf(state, 'r1', 'zed')).toBeUndefined();
+  });
+
+  it('given per-user facts, then the user to sync; membership facts sync nobody', () => {
+    const facts: RoomFact[] = [
+      { $case: 'roomOpened', value: { userId: 'bob', deviceId: '' } },
+      { $case: 'unreadChanged', value: { userId: 'ann', unread: 1 } },
+      { $case: 'membersAdded', value: { userIds: ['cy'] } },
+      { $case: 'invitePolicySet', value: { policy: 'all_members' } },
+    ];
+    expect(facts.map(roomStateUsersOf)).toEqual([['bob'], ['ann'], [], []]);
+  });
+});

@@ -1,0 +1,197 @@
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  InvitePolicy,
+  MemberKind,
+  Presence,
+  RoomRole,
+  RoomServiceClient,
+  type GetRosterResponse,
+  type RosterMember,
+} from '@presence/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDevice, isType, type DeviceClient } from '../support/device-client.js';
+import { startService, type ServiceProcess } from '../support/services.js';
+import { eventually, startPresenceSystem, type PresenceSystem } from '../support/system.js';
+
+/**
+ * RoomService through the whole system (RULES.md 6): rooms and members event-sourced on ROOMS by
+ * room-membership, Present / Not Present from the presence the aggregator publishes for real
+ * device connections on the gateway.
+ */
+let system: PresenceSystem;
+let rooms: ServiceProcess;
+let client: RoomServiceClient;
+const devices: DeviceClient[] = [];
+
+beforeAll(async () => {
+  system = await startPresenceSystem();
+  rooms = await startService('room-membership', system.env);
+  client = new RoomServiceClient(`127.0.0.1:${rooms.grpcPort}`, credentials.createInsecure());
+}, 90_000);
+
+afterAll(async () => {
+  for (const device of devices) device.close();
+  client?.close();
+  await rooms?.stop();
+  await system?.stop();
+});
+
+/** A RoomService call as a promise (`method` of the generated client). */
+function call<Res>(method: string, request: object): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method]!.bind(
+      client,
+    );
+    fn(request, (error: ServiceError | null, response: Res) =>
+      error ? reject(error) : resolve(response),
+    );
+  });
+}
+
+const roster = async (roomId: string) =>
+  (await call<GetRosterResponse>('getRoster', { roomId })).members;
+const memberOf = (members: RosterMember[], userId: string) =>
+  members.find((member) => member.userId === userId);
+
+async function online(user: string): Promise<DeviceClient> {
+  const device = await connectDevice(system.gateway.httpUrl, { user });
+  devices.push(device);
+  await device.next(isType('hello'));
+  return device;
+}
+
+describe('RoomService', () => {
+  it('creates a room with its creator as admin; members are Present when online with it open', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Launch',
+      creatorId: 'ann',
+      memberIds: ['bob'],
+    });
+    expect(roomId).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(await roster(roomId)).toEqual([
+      {
+        userId: 'ann',
+        kind: MemberKind.MEMBER_KIND_USER,
+        role: RoomRole.ROOM_ROLE_ADMIN,
+        present: false,
+        presence: Presence.PRESENCE_OFFLINE,
+      },
+      {
+        userId: 'bob',
+        kind: MemberKind.MEMBER_KIND_USER,
+        role: RoomRole.ROOM_ROLE_MEMBER,
+        present: false,
+        presence: Presence.PRESENCE_OFFLINE,
+      },
+    ]);
+
+    const ann = await online('ann');
+    await eventually(async () => memberOf(await roster(roomId), 'ann')?.present === true);
+    expect(memberOf(await roster(roomId), 'bob')?.present).toBe(false);
+
+    // Invisible: offline as others see her, so Not Present although connected.
+    ann.send({ type: 'status.set', id: 's1', presence: 'invisible' });
+    await ann.next(isType('ack'));
+    await eventually(async () => {
+      const member = memberOf(await roster(roomId), 'ann');
+      return member?.present === false && member.presence === Presence.PRESENCE_OFFLINE;
+    });
+  });
+
+  it('lists a user`s rooms with their own state', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Ops',
+      creatorId: 'cy',
+      memberIds: [],
+    });
+    await call('addMembers', { roomId, actorId: 'cy', userIds: ['dee'] });
+    await call('setInvitePolicy', {
+      roomId,
+      actorId: 'cy',
+      policy: InvitePolicy.INVITE_POLICY_ALL_MEMBERS,
+    });
+    // Under all_members, a member invites too.
+    await call('addMembers', { roomId, actorId: 'dee', userIds: ['eve'] });
+    const { rooms: listed } = await call<{ rooms: unknown[] }>('listRooms', { userId: 'eve' });
+    expect(listed).toEqual([
+      expect.objectContaining({ roomId, name: 'Ops', role: RoomRole.ROOM_ROLE_MEMBER, open: true }),
+    ]);
+    expect(await call('listRooms', { userId: 'nobody' })).toEqual({ rooms: [] });
+  });
+
+  it('refuses bad input and forbidden changes precisely, and changes nothing', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Design',
+      creatorId: 'fay',
+      memberIds: ['gus'],
+    });
+    const before = await roster(roomId);
+    const refusals: Array<[string, object, status, string]> = [
+      [
+        'createRoom',
+        { name: '  ', creatorId: 'fay', memberIds: [] },
+        status.INVALID_ARGUMENT,
+        'name',
+      ],
+      [
+        'createRoom',
+        { name: 'X', creatorId: 'a.b', memberIds: [] },
+        status.INVALID_ARGUMENT,
+        'creator_id',
+      ],
+      ['getRoster', { roomId: 'a*b' }, status.INVALID_ARGUMENT, 'room_id'],
+      ['getRoster', { roomId: 'no-such-room' }, status.NOT_FOUND, 'room'],
+      [
+        'addMembers',
+        { roomId: 'no-such-room', actorId: 'fay', userIds: ['x'] },
+        status.NOT_FOUND,
+        'room',
+      ],
+      [
+        'addMembers',
+        { roomId, actorId: 'gus', userIds: ['hal'] },
+        status.PERMISSION_DENIED,
+        'admin',
+      ],
+      [
+        'addMembers',
+        { roomId, actorId: 'fay', userIds: ['gus'] },
+        status.FAILED_PRECONDITION,
+        'gus',
+      ],
+      ['addMembers', { roomId, actorId: 'fay', userIds: [] }, status.INVALID_ARGUMENT, 'user_ids'],
+      [
+        'removeMember',
+        { roomId, actorId: 'gus', userId: 'fay' },
+        status.PERMISSION_DENIED,
+        'admin',
+      ],
+      ['leaveRoom', { roomId, userId: 'fay' }, status.FAILED_PRECONDITION, 'admin'],
+      ['leaveRoom', { roomId, userId: 'zed' }, status.FAILED_PRECONDITION, 'member'],
+      [
+        'setRole',
+        { roomId, actorId: 'fay', userId: 'gus', role: 0 },
+        status.INVALID_ARGUMENT,
+        'role',
+      ],
+      ['setInvitePolicy', { roomId, actorId: 'gus', policy: 2 }, status.PERMISSION_DENIED, 'admin'],
+      ['listRooms', { userId: '' }, status.INVALID_ARGUMENT, 'user_id'],
+    ];
+    for (const [method, request, code, mentions] of refusals) {
+      const error = await call(method, request).then(
+        () => undefined,
+        (e: ServiceError) => e,
+      );
+      expect({ method, code: error?.code }).toEqual({ method, code });
+      expect(error?.details).toContain(mentions);
+    }
+    expect(await roster(roomId)).toEqual(before);
+
+    // Leaving twice: the second is refused, the first took effect.
+    await call('leaveRoom', { roomId, userId: 'gus' });
+    await expect(call('leaveRoom', { roomId, userId: 'gus' })).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+    });
+    expect((await roster(roomId)).map((member) => member.userId)).toEqual(['fay']);
+  });
+});

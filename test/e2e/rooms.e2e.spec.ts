@@ -53,8 +53,12 @@ const roster = async (roomId: string) =>
 const memberOf = (members: RosterMember[], userId: string) =>
   members.find((member) => member.userId === userId);
 
-async function online(user: string): Promise<DeviceClient> {
-  const device = await connectDevice(system.gateway.httpUrl, { user });
+async function online(user: string, platform = 'desktop'): Promise<DeviceClient> {
+  const device = await connectDevice(system.gateway.httpUrl, {
+    user,
+    platform,
+    device: `${user}-${platform}`,
+  });
   devices.push(device);
   await device.next(isType('hello'));
   return device;
@@ -193,5 +197,64 @@ describe('RoomService', () => {
       code: status.FAILED_PRECONDITION,
     });
     expect((await roster(roomId)).map((member) => member.userId)).toEqual(['fay']);
+  });
+
+  it('open / close / hide from one device syncs room.state to all the user`s devices and the roster', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Q&A',
+      creatorId: 'hana',
+      memberIds: ['ivan'],
+    });
+    const desktop = await online('ivan', 'desktop');
+    const mobile = await online('ivan', 'mobile');
+    const isRoomState = (frame: { type: string; room?: unknown }) =>
+      frame.type === 'room.state' && frame.room === roomId;
+    const present = async () => memberOf(await roster(roomId), 'ivan')?.present;
+    // Invited, so the room opened for him: online with it open is Present.
+    await eventually(async () => (await present()) === true);
+
+    mobile.send({ type: 'room.close', id: 'c1', room: roomId });
+    expect(await mobile.next(isType('ack'))).toMatchObject({ id: 'c1' });
+    expect(await desktop.next(isRoomState)).toEqual({
+      type: 'room.state',
+      room: roomId,
+      open: false,
+      hidden: false,
+      position: 0,
+      notification_level: 'all',
+      unread: 0,
+    });
+    // The sender's own devices too (before or after its ack: two subjects, no order between them).
+    await eventually(async () =>
+      mobile.frames.some((frame) => isRoomState(frame) && frame['open'] === false),
+    );
+    await eventually(async () => (await present()) === false);
+
+    mobile.send({ type: 'room.open', id: 'o1', room: roomId });
+    expect(await desktop.next(isRoomState)).toMatchObject({ open: true, hidden: false });
+    await eventually(async () => (await present()) === true);
+
+    desktop.send({ type: 'room.hide', id: 'h1', room: roomId });
+    await mobile.next((frame) => isRoomState(frame) && frame['hidden'] === true);
+    await eventually(async () => (await present()) === false);
+
+    // Refusals come back as the frame's error, with the domain's code.
+    const errorOf = async (frame: object) => {
+      desktop.send(frame);
+      return desktop.next(isType('error'));
+    };
+    expect(await errorOf({ type: 'room.open', id: 'e1', room: 'no-such-room' })).toMatchObject({
+      id: 'e1',
+      code: 'room_not_found',
+    });
+    const other = await call<{ roomId: string }>('createRoom', {
+      name: 'Private',
+      creatorId: 'hana',
+      memberIds: [],
+    });
+    expect(await errorOf({ type: 'room.open', id: 'e2', room: other.roomId })).toMatchObject({
+      id: 'e2',
+      code: 'not_member',
+    });
   });
 });

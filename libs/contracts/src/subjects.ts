@@ -40,6 +40,13 @@ export const subjects = {
    * message or meeting frame relayed by the gateway, answered by the service that owns it.
    */
   deviceCommand: (kind: 'room' | 'message' | 'meeting') => `rpc.v1.device.${kind}`,
+  /**
+   * Core NATS, not stored: a ready JSON frame for every connected device of one user (`room.state`
+   * from room-membership), delivered by whichever gateway holds them: `push.v1.user.<user>`.
+   */
+  userPush: (userId: string) => `push.v1.user.${requireId('user_id', userId)}`,
+  /** Every user push (gateway subscription for its connected users). */
+  userPushAll: 'push.v1.user.>',
   room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
   meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
   chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,

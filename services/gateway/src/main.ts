@@ -1,6 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { runService } from '@presence/runtime';
 import { createDeviceCommands } from './adapters/device-commands.js';
+import { subscribeUserPushes } from './adapters/user-pushes.js';
 import { createDeviceLog } from './adapters/device-log.js';
 import { startHeartbeat } from './adapters/heartbeat.js';
 import { WatchHub } from './adapters/hub.js';
@@ -37,6 +38,7 @@ await runService<GatewayConfig, never>({
       (update) => owners.dispatch(update),
       (user) => owners.has(user),
     );
+    const unsubscribePushes = subscribeUserPushes(ctx.nc, owners, logger);
     resyncOnReconnect(
       ctx.nc,
       [
@@ -123,6 +125,7 @@ await runService<GatewayConfig, never>({
       await ws.close();
       unsubscribe();
       unsubscribeOwn();
+      unsubscribePushes();
       workspace.close();
     });
     return {

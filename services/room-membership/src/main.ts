@@ -1,6 +1,8 @@
 import { runService } from '@presence/runtime';
+import { answerDeviceCommands } from './adapters/device-commands.js';
 import { startPresenceCache } from './adapters/presence-cache.js';
 import { roomService } from './adapters/room-grpc.js';
+import { pushRoomStates } from './adapters/room-state-push.js';
 import { startRoomsLog } from './adapters/rooms-log.js';
 import { loadConfig, type RoomsConfig } from './config.js';
 import { migrations } from './read-models/migrations.js';
@@ -15,7 +17,10 @@ await runService<RoomsConfig, RoomsDatabase>({
   start: async ({ nc, js, db, logger, lifecycle }) => {
     const presence = await startPresenceCache({ nc, logger });
     const rooms = await startRoomsLog({ nc, js, db, logger });
+    pushRoomStates({ nc, rooms, logger });
+    const commands = answerDeviceCommands({ nc, rooms, logger });
     lifecycle.onShutdown('rooms log', async () => {
+      commands.stop();
       await rooms.stop();
       presence.stop();
     });

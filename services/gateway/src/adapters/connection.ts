@@ -84,6 +84,10 @@ class OwnViewWatcher implements Watcher {
   deliver(update: PresenceUpdate): void {
     this.connection.deliverOwn(update);
   }
+
+  push(frame: Buffer): void {
+    this.connection.push(frame);
+  }
 }
 
 /** The session of each socket, for the socket's shared listeners. */
@@ -157,6 +161,11 @@ export class DeviceConnection implements Watcher {
       { err: error, session: connection.identity.sessionId },
       'socket error',
     );
+  }
+
+  /** A frame for all the user's devices (`room.state`), once the device was greeted. */
+  push(frame: Buffer): void {
+    if (this.greeted) this.write(frame);
   }
 
   /** A change of the own view (the owners hub's delivery). */

@@ -5,6 +5,8 @@ import type { PresenceUpdate } from './wire.js';
 export interface Watcher {
   /** The update builds its JSON frame or keeps its protobuf once for all watchers. */
   deliver(update: PresenceUpdate): void;
+  /** A ready WebSocket frame for the user's devices (`room.state`); watchers that are no device ignore it. */
+  push?(frame: Buffer): void;
 }
 
 /** Reads a user's last stored view (the PRESENCE stream's last message); null when it has none. */
@@ -71,6 +73,13 @@ export class WatchHub {
   /** Whether anyone watches the user: changes of nobody's interest are not even decoded. */
   has(user: string): boolean {
     return this.entries.has(user);
+  }
+
+  /** Hands a ready frame to every watcher of the user that takes pushes. */
+  push(user: string, frame: Buffer): void {
+    const entry = this.entries.get(user);
+    if (!entry) return;
+    for (const watcher of entry.watchers) watcher.push?.(frame);
   }
 
   dispatch(update: PresenceUpdate): void {

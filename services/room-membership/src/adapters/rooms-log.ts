@@ -48,6 +48,13 @@ export interface RoomsLog {
   ): Promise<RoomState>;
   /** Called after every committed batch with the rooms it changed. */
   onChange(listener: (changes: readonly RoomChange[]) => void): void;
+  /**
+   * Called once for the facts this process appended, after they are folded and committed (each
+   * appended fact reaches exactly one process's listeners, where `onChange` reaches every replica).
+   */
+  onAppended(
+    listener: (roomId: string, facts: readonly RoomFact[], state: RoomState) => void,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -74,6 +81,11 @@ export async function startRoomsLog(deps: {
   const rooms = new Map<string, ProjectedRoom>();
   let position = 0n;
   const listeners: ((changes: readonly RoomChange[]) => void)[] = [];
+  const appendedListeners: ((
+    roomId: string,
+    facts: readonly RoomFact[],
+    state: RoomState,
+  ) => void)[] = [];
   const waiters: { seq: bigint; resolve: () => void }[] = [];
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
@@ -189,7 +201,9 @@ export async function startRoomsLog(deps: {
         if (facts.length === 0) return room?.state ?? emptyRoom;
         try {
           await folded(await appendOnce(roomId, actorId, facts, room?.version ?? 0n));
-          return rooms.get(roomId)!.state;
+          const state = rooms.get(roomId)!.state;
+          for (const listener of appendedListeners) listener(roomId, facts, state);
+          return state;
         } catch (error) {
           if (!isWrongLastSequence(error)) throw error;
           // Another writer got there first: wait until its facts are folded, then decide again.
@@ -203,6 +217,9 @@ export async function startRoomsLog(deps: {
     },
     onChange: (listener) => {
       listeners.push(listener);
+    },
+    onAppended: (listener) => {
+      appendedListeners.push(listener);
     },
     stop: () => consumption.stop(),
   };

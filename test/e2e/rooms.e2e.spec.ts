@@ -7,6 +7,7 @@ import {
   RoomServiceClient,
   type GetRosterResponse,
   type RosterMember,
+  type RosterUpdate,
 } from '@presence/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDevice, isType, type DeviceClient } from '../support/device-client.js';
@@ -256,5 +257,72 @@ describe('RoomService', () => {
       id: 'e2',
       code: 'not_member',
     });
+  });
+
+  it('WatchRoster: the roster first, then only the changes that show (present, presence, joins, leaves)', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Chime Q&A',
+      creatorId: 'kim',
+      memberIds: ['jo'],
+    });
+    const updates: RosterUpdate[] = [];
+    const stream = client.watchRoster({ roomId });
+    stream.on('data', (update: RosterUpdate) => updates.push(update));
+    stream.on('error', () => undefined);
+    let seen = 0;
+    const next = async () => {
+      await eventually(async () => updates.length > seen, 10_000, 'a roster update');
+      return updates[seen++]!.update;
+    };
+    const first = await next();
+    expect(first?.$case).toBe('roster');
+    expect(first?.$case === 'roster' && first.value.members.map((m) => m.userId)).toEqual([
+      'jo',
+      'kim',
+    ]);
+
+    const jo = await online('jo');
+    expect(await next()).toEqual({
+      $case: 'memberChanged',
+      value: expect.objectContaining({
+        userId: 'jo',
+        present: true,
+        presence: Presence.PRESENCE_ONLINE,
+      }),
+    });
+    // A status text alone shows nothing in a roster: the next update is the busy one.
+    jo.send({ type: 'status.text', id: 't1', text: 'in a call' });
+    await jo.next(isType('ack'));
+    jo.send({ type: 'status.set', id: 't2', presence: 'busy' });
+    expect(await next()).toEqual({
+      $case: 'memberChanged',
+      value: expect.objectContaining({
+        userId: 'jo',
+        present: true,
+        presence: Presence.PRESENCE_BUSY,
+      }),
+    });
+    jo.send({ type: 'room.close', id: 't3', room: roomId });
+    expect(await next()).toEqual({
+      $case: 'memberChanged',
+      value: expect.objectContaining({
+        userId: 'jo',
+        present: false,
+        presence: Presence.PRESENCE_BUSY,
+      }),
+    });
+
+    await call('addMembers', { roomId, actorId: 'kim', userIds: ['lee'] });
+    expect(await next()).toEqual({
+      $case: 'memberChanged',
+      value: expect.objectContaining({ userId: 'lee', present: false }),
+    });
+    await call('leaveRoom', { roomId, userId: 'jo' });
+    expect(await next()).toEqual({ $case: 'memberRemoved', value: 'jo' });
+    stream.cancel();
+
+    const missing = client.watchRoster({ roomId: 'no-such-room' });
+    const error = await new Promise<ServiceError>((resolve) => missing.on('error', resolve));
+    expect(error.code).toBe(status.NOT_FOUND);
   });
 });

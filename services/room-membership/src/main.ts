@@ -3,6 +3,7 @@ import { answerDeviceCommands } from './adapters/device-commands.js';
 import { startPresenceCache } from './adapters/presence-cache.js';
 import { roomService } from './adapters/room-grpc.js';
 import { pushRoomStates } from './adapters/room-state-push.js';
+import { createRosterWatch } from './adapters/roster-watch.js';
 import { startRoomsLog } from './adapters/rooms-log.js';
 import { loadConfig, type RoomsConfig } from './config.js';
 import { migrations } from './read-models/migrations.js';
@@ -24,6 +25,7 @@ await runService<RoomsConfig, RoomsDatabase>({
       await rooms.stop();
       presence.stop();
     });
-    return { grpc: [roomService({ rooms, presence, db, logger })] };
+    const rosters = createRosterWatch({ rooms, presence });
+    return { grpc: [roomService({ rooms, presence, rosters, db, logger })] };
   },
 });

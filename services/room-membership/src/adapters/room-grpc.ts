@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
 import {
   InvitePolicy as PbInvitePolicy,
   NotificationLevel,
   RoomRole as PbRoomRole,
   RoomServiceService,
   type RoomServiceServer,
+  type RosterUpdate,
   type UserRoom as PbUserRoom,
 } from '@presence/contracts';
 import { requireId } from '@presence/domain';
 import {
-  grpcStatusError,
+  toGrpcError,
   unaryHandler,
   type GrpcServiceRegistration,
   type Logger,
@@ -30,11 +30,13 @@ import { rosterOf } from '../domain/roster.js';
 import type { RoomsDatabase } from '../read-models/tables.js';
 import { roleToPb, rosterMemberToPb } from './codec.js';
 import type { PresenceCache } from './presence-cache.js';
+import type { RosterWatch } from './roster-watch.js';
 import type { RoomsLog } from './rooms-log.js';
 
 export interface RoomServiceDeps {
   readonly rooms: RoomsLog;
   readonly presence: PresenceCache;
+  readonly rosters: RosterWatch;
   readonly db: Kysely<RoomsDatabase>;
   readonly logger: Logger;
 }
@@ -121,9 +123,38 @@ export function roomService(deps: RoomServiceDeps): GrpcServiceRegistration {
       };
     }),
     watchRoster: (call) => {
-      call.destroy(
-        grpcStatusError(status.UNIMPLEMENTED, 'WatchRoster is not implemented yet; use GetRoster'),
-      );
+      let watch: { stop(): void } | undefined;
+      let ended = false;
+      const end = () => {
+        ended = true;
+        watch?.stop();
+      };
+      call.on('cancelled', end);
+      call.on('close', end);
+      const roomId = call.request.roomId;
+      const write = (update: RosterUpdate['update']) => {
+        if (!ended) call.write({ roomId, update });
+      };
+      (async () => {
+        watch = await deps.rosters.watch(
+          requireId('room_id', roomId),
+          (roster) =>
+            write({
+              $case: 'roster',
+              value: { roomId, members: roster.map(rosterMemberToPb) },
+            }),
+          (change) =>
+            write(
+              change.type === 'changed'
+                ? { $case: 'memberChanged', value: rosterMemberToPb(change.member) }
+                : { $case: 'memberRemoved', value: change.userId },
+            ),
+        );
+        if (ended) watch.stop();
+      })().catch((error: unknown) => {
+        ended = true;
+        call.emit('error', toGrpcError(error, logger));
+      });
     },
     listRooms: unary(async (request) => ({
       rooms: await listRooms(deps.db, requireId('user_id', request.userId)),

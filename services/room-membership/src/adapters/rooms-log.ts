@@ -36,6 +36,8 @@ export interface RoomChange {
 export interface RoomsLog {
   /** A room as folded so far; undefined when the log has no fact about it. */
   room(roomId: string): ProjectedRoom | undefined;
+  /** The rooms a user is a member of (the `user -> rooms` index of the roster fan-out). */
+  roomsOf(userId: string): ReadonlySet<string>;
   /**
    * Decides on the room's current state and appends the facts (optimistic concurrency on the
    * room's subject: a concurrent change makes it decide again); resolves with the state once
@@ -87,6 +89,18 @@ export async function startRoomsLog(deps: {
     state: RoomState,
   ) => void)[] = [];
   const waiters: { seq: bigint; resolve: () => void }[] = [];
+  const memberRooms = new Map<string, Set<string>>();
+  const NO_ROOMS: ReadonlySet<string> = new Set();
+
+  function index(userId: string, roomId: string, member: boolean): void {
+    let rooms = memberRooms.get(userId);
+    if (member) {
+      if (!rooms) memberRooms.set(userId, (rooms = new Set()));
+      rooms.add(roomId);
+    } else if (rooms?.delete(roomId) && rooms.size === 0) {
+      memberRooms.delete(userId);
+    }
+  }
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
     const changes = new Map<string, { before: RoomState; facts: RoomFact[] }>();
@@ -104,10 +118,12 @@ export async function startRoomsLog(deps: {
       const change = changes.get(decoded.roomId) ?? { before, facts: [] };
       change.facts.push(decoded.fact);
       changes.set(decoded.roomId, change);
-      rooms.set(decoded.roomId, {
-        state: applyRoomEvent(before, decoded.fact),
-        version: message.seq,
-      });
+      const after = applyRoomEvent(before, decoded.fact);
+      rooms.set(decoded.roomId, { state: after, version: message.seq });
+      for (const key of touchedMembers(decoded.roomId, decoded.fact)) {
+        if (key.kind === 'user')
+          index(key.memberId, decoded.roomId, after.members.has(key.memberId));
+      }
     }
     const write = () =>
       writer.commit(
@@ -194,6 +210,7 @@ export async function startRoomsLog(deps: {
 
   return {
     room: (roomId) => rooms.get(roomId),
+    roomsOf: (userId) => memberRooms.get(userId) ?? NO_ROOMS,
     async append(roomId, actorId, decide) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const room = rooms.get(roomId);

@@ -38,27 +38,37 @@ export function rosterOf(
   state: RoomState,
   presenceOf: (userId: string) => Presence,
 ): RosterMember[] {
-  const users = [...state.members.entries()].sort(byKey).map(([userId, member]) => {
-    const presence = presenceOf(userId);
-    return {
-      userId,
-      kind: 'user' as const,
-      role: member.role,
-      present: isPresent(member.open, presence),
-      presence,
-    };
-  });
-  const webhooks = [...state.webhooks.keys()].sort().map((webhookId): RosterMember => ({
-    userId: webhookId,
-    kind: 'webhook',
-    role: 'member',
-    present: false,
-    presence: 'offline',
-  }));
+  const users = [...state.members.keys()]
+    .sort()
+    .map((userId) => rosterMemberOf(state, 'user', userId, presenceOf)!);
+  const webhooks = [...state.webhooks.keys()]
+    .sort()
+    .map((webhookId) => rosterMemberOf(state, 'webhook', webhookId, presenceOf)!);
   return [...users, ...webhooks];
 }
 
-const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+/** One roster entry, as `rosterOf` lists it; undefined when not (or no longer) in the room. */
+export function rosterMemberOf(
+  state: RoomState,
+  kind: MemberKind,
+  id: string,
+  presenceOf: (userId: string) => Presence,
+): RosterMember | undefined {
+  if (kind === 'webhook') {
+    if (!state.webhooks.has(id)) return undefined;
+    return { userId: id, kind, role: 'member', present: false, presence: 'offline' };
+  }
+  const member = state.members.get(id);
+  if (!member) return undefined;
+  const presence = presenceOf(id);
+  return {
+    userId: id,
+    kind,
+    role: member.role,
+    present: isPresent(member.open, presence),
+    presence,
+  };
+}
 
 /** What a roster watcher must be told about one member (RosterUpdate.member_changed / _removed). */
 export type MemberChange =

@@ -4,6 +4,7 @@ import {
   isPresent,
   memberChange,
   rosterChanges,
+  rosterMemberOf,
   rosterOf,
   type Presence,
   type RosterMember,
@@ -157,5 +158,28 @@ describe('rosterChanges', () => {
         rosterOf(state, () => 'offline'),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('rosterMemberOf', () => {
+  it('given a member with the room open and online, then one Present entry; non-members have none', () => {
+    const state = room(open('bob'), {
+      $case: 'webhookMemberAdded',
+      value: { webhookId: 'w1', name: 'CI' },
+    });
+    const online = presences({ bob: 'online', ann: 'online' });
+    expect(rosterMemberOf(state, 'user', 'bob', online)).toEqual({
+      userId: 'bob',
+      kind: 'user',
+      role: 'member',
+      present: true,
+      presence: 'online',
+    });
+    expect(rosterMemberOf(state, 'user', 'zed', online)).toBeUndefined();
+    expect(rosterMemberOf(state, 'webhook', 'w1', online)).toMatchObject({ present: false });
+    expect(rosterMemberOf(state, 'webhook', 'bob', online)).toBeUndefined();
+    expect(rosterOf(state, online).find((m) => m.userId === 'bob')).toEqual(
+      rosterMemberOf(state, 'user', 'bob', online),
+    );
   });
 });

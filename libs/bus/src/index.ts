@@ -30,6 +30,7 @@ export {
 } from './publisher.js';
 export { ensureStreams, type EnsureStreamsOptions } from './streams.js';
 export {
+  DeliverPolicy,
   jetstream,
   jetstreamManager,
   type JetStreamClient,

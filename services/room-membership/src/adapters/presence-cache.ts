@@ -1,4 +1,4 @@
-import { createLastValueReader, type NatsConnection } from '@presence/bus';
+import { DeliverPolicy, jetstream, type NatsConnection } from '@presence/bus';
 import { lastToken, PresenceChanged, subjects } from '@presence/contracts';
 import type { Logger } from '@presence/kit';
 import type { Presence } from '../domain/roster.js';
@@ -10,21 +10,19 @@ interface Known {
 }
 
 export interface PresenceCache {
-  /** The public presence of a user already loaded (`unspecified` when never seen). */
+  /** The public presence of a user (`unspecified` when the log never had a view of theirs). */
   get(userId: string): Presence;
-  /** Loads the users not known yet from the PRESENCE stream's last values. */
-  ensure(userIds: Iterable<string>): Promise<void>;
   /** Called with each user whose public presence changed (after the cache has it). */
   onChange(listener: (userId: string, presence: Presence) => void): void;
   stop(): void;
 }
 
-const READ_CONCURRENCY = 64;
-
 /**
- * The public presence of room members, as others see it (RULES.md 6): every change from the
- * PRESENCE subscription, each user's last view read once when first needed. Versions decide, so
- * a read that answers after a newer change never takes the cache back.
+ * Every user's public presence, as others see it (RULES.md 6), in memory: at start the PRESENCE
+ * stream's last view of each user (one ordered consumer, last per subject: 100,000 users in about
+ * a second, where a read per user took a minute for 20,000), then every change from the
+ * subscription, opened first so nothing falls between the two. Versions decide, so the load
+ * never takes a newer change back. A user the log never had a view of is `unspecified`.
  */
 export async function startPresenceCache(deps: {
   readonly nc: NatsConnection;
@@ -32,7 +30,6 @@ export async function startPresenceCache(deps: {
 }): Promise<PresenceCache> {
   const known = new Map<string, Known>();
   const listeners: ((userId: string, presence: Presence) => void)[] = [];
-  const reader = await createLastValueReader(deps.nc, 'PRESENCE');
 
   function remember(userId: string, data: Uint8Array): void {
     const view = PresenceChanged.decode(data).view;
@@ -59,24 +56,35 @@ export async function startPresenceCache(deps: {
     },
   });
 
-  async function load(userId: string): Promise<void> {
-    const last = await reader.last(subjects.presenceChanged(userId));
-    if (last) remember(userId, last.data);
-    // Never seen: offline until a change arrives (a change can only be newer).
-    else if (!known.has(userId)) known.set(userId, { presence: 'unspecified', version: 0n });
-  }
+  await loadLastViews(deps.nc, remember);
 
   return {
     get: (userId) => known.get(userId)?.presence ?? 'unspecified',
-    async ensure(userIds) {
-      const missing = [...new Set(userIds)].filter((userId) => !known.has(userId));
-      for (let i = 0; i < missing.length; i += READ_CONCURRENCY) {
-        await Promise.all(missing.slice(i, i + READ_CONCURRENCY).map(load));
-      }
-    },
     onChange: (listener) => {
       listeners.push(listener);
     },
     stop: () => subscription.unsubscribe(),
   };
+}
+
+/** Hands the last stored view of every user to `remember`, then returns. */
+async function loadLastViews(
+  nc: NatsConnection,
+  remember: (userId: string, data: Uint8Array) => void,
+): Promise<void> {
+  const consumer = await jetstream(nc).consumers.get('PRESENCE', {
+    filter_subjects: subjects.presenceChangedAll,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+  });
+  if ((await consumer.info()).num_pending === 0) return;
+  const messages = await consumer.consume();
+  for await (const message of messages) {
+    try {
+      remember(lastToken(message.subject), message.data);
+    } catch {
+      // An unreadable view counts as none: the user's next change replaces it.
+    }
+    if (message.info.pending === 0) break;
+  }
+  await messages.close();
 }

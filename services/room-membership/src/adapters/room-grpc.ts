@@ -116,7 +116,6 @@ export function roomService(deps: RoomServiceDeps): GrpcServiceRegistration {
       const roomId = roomIdOf(request);
       const state = rooms.room(roomId)?.state ?? emptyRoom;
       requireRoom(state);
-      await deps.presence.ensure(state.members.keys());
       return {
         roomId,
         members: rosterOf(state, (user) => deps.presence.get(user)).map(rosterMemberToPb),

@@ -23,9 +23,9 @@ export function roomStateFrame(roomId: string, state: RoomState, userId: string)
 /**
  * Syncs a user's room state to all their devices (RULES.md 6): after facts that change it are
  * appended, their `room.state` goes to `push.v1.user.<user>`, which the gateways holding the
- * user's connections deliver. An invited member's room is opened by a system RoomOpened, so
- * their desktop shows it at once; the MembersAdded fact itself is what the notification service
- * turns into a push for their mobile devices.
+ * user's connections deliver. Joining opens the room, so an invited member's desktop shows it at
+ * once; the MembersAdded fact itself is what the notification service turns into a push for their
+ * mobile devices.
  */
 export function pushRoomStates(deps: {
   readonly nc: NatsConnection;

@@ -21,8 +21,8 @@ interface WatchedRoom {
 
 export interface RosterWatch {
   /**
-   * Sends the room's roster to `onRoster` (presence loaded first), then every change of a member
-   * to `onChange` until `stop`. NOT_FOUND for a room that does not exist.
+   * Sends the room's roster to `onRoster`, then every change of a member to `onChange` until
+   * `stop`. NOT_FOUND for a room that does not exist.
    */
   watch(
     roomId: string,
@@ -69,23 +69,18 @@ export function createRosterWatch(deps: {
   rooms.onChange((changes) => {
     for (const { roomId, facts } of changes) {
       if (!watched.has(roomId)) continue;
-      const touched = facts.flatMap((fact) => touchedMembers(roomId, fact));
-      const joined = touched.filter((key) => key.kind === 'user').map((key) => key.memberId);
-      for (const key of touched) recheck(roomId, key.kind, key.memberId);
-      // Members new to the cache show as offline until their last view is read.
-      void presence.ensure(joined).then(() => {
-        for (const user of joined) recheck(roomId, 'user', user);
-      });
+      for (const fact of facts) {
+        for (const key of touchedMembers(roomId, fact)) recheck(roomId, key.kind, key.memberId);
+      }
     }
   });
 
   return {
     async watch(roomId, onRoster, onChange) {
-      const initial = rooms.room(roomId)?.state;
-      if (!initial?.created)
+      const state = rooms.room(roomId)?.state;
+      if (!state?.created) {
         throw new NotFoundError('room_not_found', 'room_id: no such room', 'room_id');
-      await presence.ensure(initial.members.keys());
-      const state = rooms.room(roomId)!.state;
+      }
       let room = watched.get(roomId);
       if (!room) {
         const roster = rosterOf(state, presenceOf);

@@ -15,11 +15,7 @@ import { requireIdList, requireName, requirePolicy, requireRole } from './room-i
  * already has, add a webhook already there): retries and redeliveries are harmless.
  */
 
-/** RULES.md 6: an invited member's room opens by itself; the adapter sends the mobile push. */
-const openedBySystem = (userId: string): RoomFact => ({
-  $case: 'roomOpened',
-  value: { userId, deviceId: '' },
-});
+/** RULES.md 6: joining opens the room (room.ts folds it), so no RoomOpened per member. */
 
 export interface CreateRoom {
   readonly name: string;
@@ -37,10 +33,7 @@ export function createRoom(state: RoomState, command: CreateRoom): RoomFact[] {
   const memberIds = command.memberIds.length
     ? requireIdList('member_ids', command.memberIds).filter((id) => id !== creatorId)
     : [];
-  return [
-    { $case: 'roomCreated', value: { name, creatorId, memberIds, invitePolicy: 'admins' } },
-    ...[creatorId, ...memberIds].map(openedBySystem),
-  ];
+  return [{ $case: 'roomCreated', value: { name, creatorId, memberIds, invitePolicy: 'admins' } }];
 }
 
 export interface AddMembers {
@@ -68,7 +61,7 @@ export function addMembers(state: RoomState, command: AddMembers): RoomFact[] {
       'user_ids',
     );
   }
-  return [{ $case: 'membersAdded', value: { userIds } }, ...userIds.map(openedBySystem)];
+  return [{ $case: 'membersAdded', value: { userIds } }];
 }
 
 export interface RemoveMember {

@@ -3,14 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { decideRoom, type RoomCommand } from './decide-room.js';
 import { foldRoom, type RoomFact, type RoomState } from './room.js';
 
-/** ann created the room for herself and bob; the room is open for both (opened by the system). */
+/** ann created the room for herself and bob; joining opened it for both (no RoomOpened needed). */
 const room: RoomFact[] = [
   {
     $case: 'roomCreated',
     value: { name: 'Design', creatorId: 'ann', memberIds: ['bob'], invitePolicy: 'admins' },
   },
-  { $case: 'roomOpened', value: { userId: 'ann', deviceId: '' } },
-  { $case: 'roomOpened', value: { userId: 'bob', deviceId: '' } },
 ];
 const given = (...facts: RoomFact[]): RoomState => foldRoom([...room, ...facts]);
 const refusal = (state: RoomState, command: RoomCommand): DomainError => {

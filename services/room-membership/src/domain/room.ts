@@ -110,9 +110,14 @@ export const emptyRoom: RoomState = Object.freeze({
   webhooks: new Map<string, string>(),
 });
 
+/**
+ * Joining opens the room for the new member (RULES.md 6: an invited member's room opens on their
+ * desktop), as part of RoomCreated / MembersAdded rather than a RoomOpened per member: inviting
+ * 10,000 people is one fact, not 10,001.
+ */
 const newMember = (role: RoomRole): Member => ({
   role,
-  open: false,
+  open: true,
   hidden: false,
   position: 0,
   unread: 0,

@@ -12,17 +12,24 @@ describe('applyRoomEvent / foldRoom', () => {
     expect(emptyRoom).toMatchObject({ created: false, invitePolicy: 'admins' });
   });
 
-  it('given RoomCreated, then the creator is the admin, members closed at position 0 with nothing unread', () => {
+  it('given RoomCreated, then the creator is the admin, members open (not hidden) at position 0 with nothing unread', () => {
     const state = foldRoom([created]);
     expect(state).toMatchObject({ created: true, name: 'Design', invitePolicy: 'admins' });
     expect(state.members.get('ann')).toEqual({
       role: 'admin',
-      open: false,
+      open: true,
       hidden: false,
       position: 0,
       unread: 0,
     });
     expect(state.members.get('bob')?.role).toBe('member');
+    expect(state.members.get('bob')).toEqual({
+      role: 'member',
+      open: true,
+      hidden: false,
+      position: 0,
+      unread: 0,
+    });
     expect(adminCount(state)).toBe(1);
   });
 
@@ -74,9 +81,10 @@ describe('applyRoomEvent / foldRoom', () => {
     expect([...state.webhooks]).toEqual([['w2', 'Alerts']]);
   });
 
-  it('given a member removed and re-added, then his room state starts afresh', () => {
+  it('given a member removed and re-added, then his room state starts afresh with the room open', () => {
     const state = foldRoom([
       created,
+      { $case: 'roomHidden', value: { userId: 'bob', deviceId: 'd1' } },
       { $case: 'roomPositionSet', value: { userId: 'bob', position: 4 } },
       { $case: 'unreadChanged', value: { userId: 'bob', unread: 9 } },
       { $case: 'memberRemoved', value: { userId: 'bob' } },
@@ -84,7 +92,7 @@ describe('applyRoomEvent / foldRoom', () => {
     ]);
     expect(state.members.get('bob')).toEqual({
       role: 'member',
-      open: false,
+      open: true,
       hidden: false,
       position: 0,
       unread: 0,

@@ -22,6 +22,10 @@ const open = (userId: string): RoomFact => ({
   $case: 'roomOpened',
   value: { userId, deviceId: 'd' },
 });
+const closed = (userId: string): RoomFact => ({
+  $case: 'roomClosed',
+  value: { userId, deviceId: 'd' },
+});
 const presences =
   (known: Record<string, Presence>) =>
   (userId: string): Presence =>
@@ -47,8 +51,10 @@ describe('isPresent', () => {
 
 describe('rosterOf', () => {
   it('given members and webhooks, then users sorted by id with their roles, then webhooks as kind webhook', () => {
+    // Joining opened the room for everyone; bob and cy closed it, so only ann can be Present.
     const state = room(
-      open('ann'),
+      closed('bob'),
+      closed('cy'),
       { $case: 'webhookMemberAdded', value: { webhookId: 'wh-z', name: 'Z' } },
       {
         $case: 'webhookMemberAdded',

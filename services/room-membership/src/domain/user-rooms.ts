@@ -47,12 +47,16 @@ export function userRoomOf(
 }
 
 /**
- * The users whose `room.state` a fact changes, so the adapter knows whom to sync. Invited members
- * are covered by the RoomOpened facts that come with their invite; leaving or removal ends the
- * room state instead of changing it, so it sends none.
+ * The users whose `room.state` a fact changes, so the adapter knows whom to sync: joining (the
+ * room opens for them) and their own state changes; leaving or removal ends the room state
+ * instead of changing it, so it sends none.
  */
 export function roomStateUsersOf(fact: RoomFact): string[] {
   switch (fact.$case) {
+    case 'roomCreated':
+      return [fact.value.creatorId, ...fact.value.memberIds];
+    case 'membersAdded':
+      return [...fact.value.userIds];
     case 'roomOpened':
     case 'roomClosed':
     case 'roomHidden':

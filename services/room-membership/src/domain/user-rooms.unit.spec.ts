@@ -28,7 +28,7 @@ describe('user rooms', () => {
       roomId: 'r1',
       name: 'Design',
       role: 'admin',
-      open: false,
+      open: true,
       hidden: false,
       position: 0,
       notificationLevel: 'mentions',
@@ -41,13 +41,35 @@ describe('user rooms', () => {
     expect(userRoomOf(state, 'r1', 'zed')).toBeUndefined();
   });
 
-  it('given per-user facts, then the user to sync; membership facts sync nobody', () => {
+  it('given per-user facts, then the user to sync; joining syncs the joiners, other membership facts sync nobody', () => {
     const facts: RoomFact[] = [
       { $case: 'roomOpened', value: { userId: 'bob', deviceId: '' } },
       { $case: 'unreadChanged', value: { userId: 'ann', unread: 1 } },
       { $case: 'membersAdded', value: { userIds: ['cy'] } },
       { $case: 'invitePolicySet', value: { policy: 'all_members' } },
+      {
+        $case: 'roomCreated',
+        value: { name: 'Ops', creatorId: 'ann', memberIds: ['bob', 'cy'], invitePolicy: 'admins' },
+      },
+      { $case: 'membersAdded', value: { userIds: ['dan', 'eve'] } },
+      { $case: 'memberLeft', value: { userId: 'bob' } },
+      { $case: 'memberRemoved', value: { userId: 'cy' } },
+      { $case: 'roleSet', value: { userId: 'dan', role: 'admin' } },
+      { $case: 'webhookMemberAdded', value: { webhookId: 'w1', name: 'CI' } },
+      { $case: 'webhookMemberRemoved', value: { webhookId: 'w1' } },
     ];
-    expect(facts.map(roomStateUsersOf)).toEqual([['bob'], ['ann'], [], []]);
+    expect(facts.map(roomStateUsersOf)).toEqual([
+      ['bob'],
+      ['ann'],
+      ['cy'],
+      [],
+      ['ann', 'bob', 'cy'],
+      ['dan', 'eve'],
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]);
   });
 });

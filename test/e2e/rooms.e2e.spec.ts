@@ -325,4 +325,64 @@ describe('RoomService', () => {
     const error = await new Promise<ServiceError>((resolve) => missing.on('error', resolve));
     expect(error.code).toBe(status.NOT_FOUND);
   });
+
+  it('room.watch over the WebSocket: room.roster, then room.member.changed until room.unwatch', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Standup',
+      creatorId: 'pat',
+      memberIds: ['quin'],
+    });
+    const pat = await online('pat');
+    const isRoom = (type: string) => (frame: { type: string; room?: unknown }) =>
+      frame.type === type && frame.room === roomId;
+    pat.send({ type: 'room.watch', id: 'w1', room: roomId });
+    expect(await pat.next(isRoom('room.roster'))).toEqual({
+      type: 'room.roster',
+      room: roomId,
+      members: [
+        { user: 'pat', kind: 'user', role: 'admin', present: true, presence: 'online' },
+        { user: 'quin', kind: 'user', role: 'member', present: false, presence: 'offline' },
+      ],
+    });
+    await eventually(async () => pat.frames.some((f) => f.type === 'ack' && f['id'] === 'w1'));
+
+    const quin = await online('quin');
+    expect(await pat.next(isRoom('room.member.changed'))).toEqual({
+      type: 'room.member.changed',
+      room: roomId,
+      user: 'quin',
+      kind: 'user',
+      role: 'member',
+      present: true,
+      presence: 'online',
+    });
+    quin.send({ type: 'status.set', id: 'q1', presence: 'invisible' });
+    expect(await pat.next(isRoom('room.member.changed'))).toMatchObject({
+      user: 'quin',
+      present: false,
+      presence: 'offline',
+    });
+
+    pat.send({ type: 'room.unwatch', id: 'w2', room: roomId });
+    await pat.next((f) => f.type === 'ack' && f['id'] === 'w2');
+    quin.send({ type: 'status.set', id: 'q2', presence: 'online' });
+    await quin.next((f) => f.type === 'ack' && f['id'] === 'q2');
+    // Watching again starts with a fresh roster; nothing came in between.
+    pat.send({ type: 'room.watch', id: 'w3', room: roomId });
+    const next = await pat.next((f) => f['room'] === roomId);
+    expect(next.type).toBe('room.roster');
+
+    const outsider = await online('ray');
+    outsider.send({ type: 'room.watch', id: 'w4', room: roomId });
+    expect(await outsider.next(isType('error'))).toMatchObject({ id: 'w4', code: 'not_member' });
+
+    // A session that goes away takes its roster watches with it (its gateway unwatches).
+    const watching = async () => {
+      const text = await (await fetch(`${rooms.httpUrl}/metrics`)).text();
+      return Number(/^presence_rooms_watching_sessions\S* (\d+)/m.exec(text)?.[1]);
+    };
+    expect(await watching()).toBe(1);
+    pat.close();
+    await eventually(async () => (await watching()) === 0);
+  });
 });

@@ -47,6 +47,14 @@ export const subjects = {
   userPush: (userId: string) => `push.v1.user.${requireId('user_id', userId)}`,
   /** Every user push (gateway subscription for its connected users). */
   userPushAll: 'push.v1.user.>',
+  /**
+   * Core NATS, not stored: a ready JSON frame for one device session (`room.roster`,
+   * `room.member.changed` of the rooms it watches): `push.v1.session.<gateway>.<session>`.
+   */
+  sessionPush: (gatewayId: string, sessionId: string) =>
+    `push.v1.session.${requireId('gateway_id', gatewayId)}.${requireId('session_id', sessionId)}`,
+  /** The session pushes of one gateway (its subscription). */
+  sessionPushOf: (gatewayId: string) => `push.v1.session.${requireId('gateway_id', gatewayId)}.*`,
   room: (roomId: string) => `room.v1.${requireId('room_id', roomId)}`,
   meeting: (meetingId: string) => `meeting.v1.${requireId('meeting_id', meetingId)}`,
   chat: (roomId: string) => `chat.v1.${requireId('room_id', roomId)}`,

@@ -94,7 +94,12 @@ export async function runService<C extends BaseConfig, DB>(
   await lifecycle.run(async () => {
     const config = spec.loadConfig(process.env);
     logger.level = config.logLevel;
-    const instanceId = `${spec.name}-${hostname()}-${randomBytes(3).toString('hex')}`;
+    // A valid id (DESIGN.md ids): it names this process in subjects too, so a dotted host name
+    // must not make it several subject tokens.
+    const host = hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 100);
+    const instanceId = `${spec.name}-${host}-${randomBytes(3).toString('hex')}`;
     // Not ready while the connection is down (it reconnects on its own; publishes would fail).
     let natsUp = true;
     const nc = await connectBus({

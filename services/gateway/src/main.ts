@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { runService } from '@presence/runtime';
 import { createDeviceCommands } from './adapters/device-commands.js';
-import { subscribeUserPushes } from './adapters/user-pushes.js';
+import { subscribePushes } from './adapters/user-pushes.js';
 import { createDeviceLog } from './adapters/device-log.js';
 import { startHeartbeat } from './adapters/heartbeat.js';
 import { WatchHub } from './adapters/hub.js';
@@ -38,7 +38,6 @@ await runService<GatewayConfig, never>({
       (update) => owners.dispatch(update),
       (user) => owners.has(user),
     );
-    const unsubscribePushes = subscribeUserPushes(ctx.nc, owners, logger);
     resyncOnReconnect(
       ctx.nc,
       [
@@ -67,7 +66,7 @@ await runService<GatewayConfig, never>({
       presence,
       workspace,
       log,
-      commands: createDeviceCommands(ctx.nc, logger),
+      commands: createDeviceCommands(ctx.nc, logger, ctx.instanceId),
       limits: {
         maxFrameBytes: config.maxFrameBytes,
         maxWatched: config.maxWatched,
@@ -83,6 +82,12 @@ await runService<GatewayConfig, never>({
       pingIntervalMs: config.pingIntervalMs,
       drainSpreadMs: config.drainSpreadMs,
       onRefused: (reason) => refused.inc({ reason }),
+      logger,
+    });
+    const unsubscribePushes = subscribePushes(ctx.nc, {
+      gatewayId: ctx.instanceId,
+      owners,
+      toSession: (sessionId, frame) => ws.pushToSession(sessionId, frame),
       logger,
     });
     logger.info(

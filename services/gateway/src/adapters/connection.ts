@@ -15,6 +15,7 @@ import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
 import type { AuthResult, DeviceClaims } from './auth.js';
+import type { CollabFrame } from '../domain/collab-frames.js';
 import type { DeviceCommands } from './device-commands.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import { corkUntilIdle, socketOf } from './frame-writer.js';
@@ -97,6 +98,8 @@ export class DeviceConnection implements Watcher {
   private readonly session: WatchSession<PresenceUpdate>;
   private readonly own = new OwnFeed<PresenceUpdate>();
   private readonly ownWatcher: Watcher = new OwnViewWatcher(this);
+  /** Set on the first `room.watch` only: most sessions watch no roster. */
+  private watchedRooms: Set<string> | undefined;
   /** `hello` went out: only from then on may other frames reach the client. */
   private greeted = false;
   private queue: Promise<void> = Promise.resolve();
@@ -380,8 +383,11 @@ export class DeviceConnection implements Watcher {
         return this.refresh(frame.token, frame.id);
       case 'collab': {
         const result = await this.deps.commands.relay(this.identity, frame.frame);
-        if (result.ok) return this.ack(frame.id);
-        return this.sendError({ code: result.code, message: result.message, id: frame.id });
+        if (!result.ok) {
+          return this.sendError({ code: result.code, message: result.message, id: frame.id });
+        }
+        this.trackRoomWatch(frame.frame);
+        return this.ack(frame.id);
       }
     }
   }
@@ -453,9 +459,21 @@ export class DeviceConnection implements Watcher {
     );
   }
 
+  /** Rooms whose roster this session watches (room-membership keeps the watch until unwatched). */
+  private trackRoomWatch(frame: CollabFrame): void {
+    if (frame.kind !== 'room') return;
+    if (frame.name === 'room.watch') (this.watchedRooms ??= new Set()).add(frame.room);
+    if (frame.name === 'room.unwatch') this.watchedRooms?.delete(frame.room);
+  }
+
   private onClose(): void {
     this.closed = true;
     this.onClosed?.(this);
+    // The room service forgets the session's roster watches (it also drops those of a gateway
+    // whose heart-beat is gone, for when this never arrives).
+    for (const room of this.watchedRooms ?? []) {
+      void this.deps.commands.relay(this.identity, { kind: 'room', name: 'room.unwatch', room });
+    }
     clearTimeout(this.expiryTimer);
     this.deps.hub.remove(this, this.session.users());
     this.deps.owners.remove(this.ownWatcher, [this.identity.userId]);

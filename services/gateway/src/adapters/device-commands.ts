@@ -16,7 +16,7 @@ const RELAY_TIMEOUT_MS = 5_000;
  * replica of its queue group answers). No service subscribed, or none answering in time, is
  * `unavailable`: the device may retry later, nothing was done.
  */
-export function createDeviceCommands(nc: NatsConnection, logger: Logger) {
+export function createDeviceCommands(nc: NatsConnection, logger: Logger, gatewayId: string) {
   return {
     async relay(session: DeviceSessionRef, frame: CollabFrame): Promise<RelayResult> {
       const { kind, name, ...parsed } = frame;
@@ -29,6 +29,7 @@ export function createDeviceCommands(nc: NatsConnection, logger: Logger) {
         sessionId: session.sessionId,
         frameType: name,
         frameJson: JSON.stringify(fields),
+        gatewayId,
       }).finish();
       let reply;
       try {

@@ -7,21 +7,50 @@ import type { WatchHub } from './hub.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Delivers the frames services push to every device of a user (`push.v1.user.<user>`, e.g.
- * room-membership's `room.state`): each gateway takes those of the users connected to it (the
- * owners hub knows them) and builds the WebSocket frame once for all their devices. A payload
- * that is not a UTF-8 JSON object is dropped with an error log, never sent to a device.
+ * Delivers the frames services push (core NATS, a JSON object each): `push.v1.user.<user>` to
+ * every device of a user connected here (room-membership's `room.state`; the owners hub knows
+ * them), `push.v1.session.<this gateway>.<session>` to one session (its rooms' rosters). Each
+ * WebSocket frame is built once for all its devices. A payload that is not a UTF-8 JSON object is
+ * dropped with an error log, never sent to a device.
  */
-export function subscribeUserPushes(
+export function subscribePushes(
   nc: NatsConnection,
-  owners: WatchHub,
-  logger: Logger,
+  deps: {
+    readonly gatewayId: string;
+    readonly owners: WatchHub;
+    readonly toSession: (sessionId: string, frame: Buffer) => void;
+    readonly logger: Logger;
+  },
 ): () => void {
-  const subscription = nc.subscribe(subjects.userPushAll, {
+  const stops = [
+    listen(nc, subjects.userPushAll, deps.logger, {
+      wants: (user) => deps.owners.has(user),
+      deliver: (user, frame) => deps.owners.push(user, frame),
+    }),
+    listen(nc, subjects.sessionPushOf(deps.gatewayId), deps.logger, {
+      wants: () => true,
+      deliver: deps.toSession,
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+function listen(
+  nc: NatsConnection,
+  subject: string,
+  logger: Logger,
+  to: {
+    readonly wants: (token: string) => boolean;
+    readonly deliver: (token: string, frame: Buffer) => void;
+  },
+): () => void {
+  const subscription = nc.subscribe(subject, {
     callback: (error, message) => {
       if (error) return;
-      const user = lastToken(message.subject);
-      if (!owners.has(user)) return;
+      const token = lastToken(message.subject);
+      if (!to.wants(token)) return;
       let text: string;
       try {
         text = utf8.decode(message.data);
@@ -29,13 +58,10 @@ export function subscribeUserPushes(
         text = '';
       }
       if (!text.startsWith('{')) {
-        logger.error(
-          { subject: message.subject },
-          'dropping a user push that is not a JSON object',
-        );
+        logger.error({ subject: message.subject }, 'dropping a push that is not a JSON object');
         return;
       }
-      owners.push(user, textFrame(text));
+      to.deliver(token, textFrame(text));
     },
   });
   return () => subscription.unsubscribe();

@@ -49,8 +49,10 @@ export function attachWebSocketServer(options: WsServerOptions) {
   });
   const verify = createTokenVerifier(options.jwtSecret);
   const deps: ConnectionDeps = { ...options, verify };
-  const connections = new Set<DeviceConnection>();
-  const forget = (connection: DeviceConnection) => connections.delete(connection);
+  /** By session id: session pushes (`push.v1.session.<gateway>.<session>`) find theirs. */
+  const connections = new Map<string, DeviceConnection>();
+  const forget = (connection: DeviceConnection) =>
+    connections.delete(connection.identity.sessionId);
   const { maxConnections, connectsPerS } = options.admission;
   const connectRate = new TokenBucket(connectsPerS, connectsPerS);
   /** Upgrades accepted whose session is not open yet: they count against the cap too. */
@@ -87,7 +89,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
     options.pingIntervalMs > 0
       ? setInterval(() => {
           pingSlice = (pingSlice + 1) % PING_SLICES;
-          for (const connection of connections) {
+          for (const connection of connections.values()) {
             if (connection.pingSlot === pingSlice) connection.ping();
           }
         }, options.pingIntervalMs / PING_SLICES)
@@ -120,7 +122,7 @@ export function attachWebSocketServer(options: WsServerOptions) {
     ws.off('message', hold);
     const connection = new DeviceConnection(ws, identity, deps, auth.claims, early, forget);
     connection.pingSlot = admitted++ % PING_SLICES;
-    connections.add(connection);
+    connections.set(identity.sessionId, connection);
   }
 
   return {
@@ -129,14 +131,18 @@ export function attachWebSocketServer(options: WsServerOptions) {
     },
     /** Tells every greeted device that presence was switched off or on (CONTRACT.md). */
     presenceSwitched(enabled: boolean): void {
-      for (const connection of connections) connection.presenceSwitched(enabled);
+      for (const connection of connections.values()) connection.presenceSwitched(enabled);
+    },
+    /** A frame for one session (its room rosters); nothing when it is gone. */
+    pushToSession(sessionId: string, frame: Buffer): void {
+      connections.get(sessionId)?.push(frame);
     },
     /** Stops accepting and ends every session as a gateway drain. */
     async close(): Promise<void> {
       accepting = false;
       clearInterval(pinger);
       await Promise.all(
-        [...connections].map((connection) =>
+        [...connections.values()].map((connection) =>
           connection.drain(
             'gateway shutting down',
             Math.floor(Math.random() * (options.drainSpreadMs + 1)),

@@ -5,6 +5,7 @@ import type { Logger } from '@presence/kit';
 import type { RoomCommand } from '../domain/decide-room.js';
 import { decideRoom } from '../domain/decide-room.js';
 import type { RoomsLog } from './rooms-log.js';
+import type { SessionWatches } from './session-watches.js';
 
 /** The queue group of the service: one replica answers each relayed frame. */
 const QUEUE = 'room-membership';
@@ -21,11 +22,13 @@ type Answer = { readonly code: string; readonly message: string } | null;
 /**
  * Answers the room frames the gateways relay (`rpc.v1.device.room`): `room.open`, `room.close`
  * and `room.hide` change the sender's own room state (appended to ROOMS; every device of theirs
- * then gets `room.state`); an error code and message otherwise, as the device's `error` frame.
+ * then gets `room.state`); `room.watch` / `room.unwatch` start and end the session's roster
+ * watch. Refusals are an error code and message, the device's `error` frame.
  */
 export function answerDeviceCommands(deps: {
   readonly nc: NatsConnection;
   readonly rooms: RoomsLog;
+  readonly watches: SessionWatches;
   readonly logger: Logger;
 }): { stop(): void } {
   const subscription = deps.nc.subscribe(subjects.deviceCommand('room'), {
@@ -46,15 +49,25 @@ export function answerDeviceCommands(deps: {
   async function answer(data: Uint8Array): Promise<Answer> {
     try {
       const command = DeviceCommand.decode(data);
-      const type = STATE_COMMANDS[command.frameType as keyof typeof STATE_COMMANDS];
-      if (type === undefined) {
-        return {
-          code: 'unavailable',
-          message: `${command.frameType} is not available yet; retry later`,
-        };
-      }
       const fields = JSON.parse(command.frameJson) as { room?: unknown };
       const roomId = requireId('room', fields.room);
+      const session = {
+        gatewayId: command.gatewayId,
+        sessionId: command.sessionId,
+        userId: command.userId,
+      };
+      if (command.frameType === 'room.watch') {
+        await deps.watches.watch(session, roomId);
+        return null;
+      }
+      if (command.frameType === 'room.unwatch') {
+        deps.watches.unwatch(session, roomId);
+        return null;
+      }
+      const type = STATE_COMMANDS[command.frameType as keyof typeof STATE_COMMANDS];
+      if (type === undefined) {
+        return { code: 'unknown_type', message: `${command.frameType} is not a room frame` };
+      }
       const decided: RoomCommand = { type, userId: command.userId, deviceId: command.deviceId };
       await deps.rooms.append(roomId, command.userId, (state) => decideRoom(state, decided));
       return null;

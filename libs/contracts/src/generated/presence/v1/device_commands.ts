@@ -20,6 +20,12 @@ export interface DeviceCommand {
   frameType: string;
   /** The frame as JSON (its fields as CONTRACT.md names them, checked by the gateway), without `id`. */
   frameJson: string;
+  /**
+   * The gateway holding the session: frames for this session alone (`room.roster`,
+   * `room.member.changed`) go to `push.v1.session.<gateway_id>.<session_id>`, and a service drops
+   * what it keeps for the session once the gateway's heart-beat (KV `presence_gateways`) is gone.
+   */
+  gatewayId: string;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface DeviceCommandResult {
 }
 
 function createBaseDeviceCommand(): DeviceCommand {
-  return { userId: "", deviceId: "", sessionId: "", frameType: "", frameJson: "" };
+  return { userId: "", deviceId: "", sessionId: "", frameType: "", frameJson: "", gatewayId: "" };
 }
 
 export const DeviceCommand: MessageFns<DeviceCommand> = {
@@ -51,6 +57,9 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
     }
     if (message.frameJson !== "") {
       writer.uint32(42).string(message.frameJson);
+    }
+    if (message.gatewayId !== "") {
+      writer.uint32(50).string(message.gatewayId);
     }
     return writer;
   },
@@ -108,6 +117,14 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
             message.frameJson = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.gatewayId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -147,6 +164,11 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
         : isSet(object.frame_json)
         ? globalThis.String(object.frame_json)
         : "",
+      gatewayId: isSet(object.gatewayId)
+        ? globalThis.String(object.gatewayId)
+        : isSet(object.gateway_id)
+        ? globalThis.String(object.gateway_id)
+        : "",
     };
   },
 
@@ -167,6 +189,9 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
     if (message.frameJson !== "") {
       obj.frameJson = message.frameJson;
     }
+    if (message.gatewayId !== "") {
+      obj.gatewayId = message.gatewayId;
+    }
     return obj;
   },
 
@@ -180,6 +205,7 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
     message.sessionId = object.sessionId ?? "";
     message.frameType = object.frameType ?? "";
     message.frameJson = object.frameJson ?? "";
+    message.gatewayId = object.gatewayId ?? "";
     return message;
   },
 };

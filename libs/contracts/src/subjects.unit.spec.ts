@@ -41,4 +41,14 @@ describe('subjects', () => {
     expect(covers('NOTIFICATIONS', subjects.notify('a'))).toBe(true);
     expect(covers('WEBHOOKS', subjects.webhook('a'))).toBe(true);
   });
+
+  it('pushes to devices are core NATS only: no stream stores them', () => {
+    const pushes = [subjects.userPush('alice'), subjects.sessionPush('gateway-vm-1a2b3c', 's-1')];
+    expect(pushes).toEqual(['push.v1.user.alice', 'push.v1.session.gateway-vm-1a2b3c.s-1']);
+    // A gateway's subscription covers its sessions' pushes and no other gateway's.
+    expect(subjects.sessionPushOf('gateway-vm-1a2b3c')).toBe('push.v1.session.gateway-vm-1a2b3c.*');
+    const stored = Object.values(STREAMS).flatMap((stream) => stream.subjects);
+    for (const subject of stored) expect(subject.startsWith('push.')).toBe(false);
+    expect(() => subjects.sessionPush('host.example.com', 's-1')).toThrowError(/gateway_id/);
+  });
 });

@@ -385,4 +385,46 @@ describe('RoomService', () => {
     pat.close();
     await eventually(async () => (await watching()) === 0);
   });
+
+  it('the Chime Q&A (seeds): Present is the room open while online, unrelated to availability', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Presence vs Present',
+      creatorId: 'beth',
+      memberIds: ['sam'],
+    });
+    const state = async (user: string) => {
+      const member = memberOf(await roster(roomId), user);
+      return { present: member?.present, presence: member?.presence };
+    };
+    const desktop = await online('sam', 'desktop');
+    await eventually(async () => (await state('sam')).present === true);
+
+    // "they are not directly related": busy (or away) and the room open is Present.
+    desktop.send({ type: 'status.set', id: 'b1', presence: 'busy' });
+    await eventually(async () => {
+      const sam = await state('sam');
+      return sam.present === true && sam.presence === Presence.PRESENCE_BUSY;
+    });
+    // "Users typically close a Chat Room ... but not Leave": closed is Not Present, still a member.
+    desktop.send({ type: 'room.close', id: 'c1', room: roomId });
+    await eventually(async () => (await state('sam')).present === false);
+    expect((await roster(roomId)).map((member) => member.userId)).toContain('sam');
+
+    // "Once opened, you will be listed as Present and when you return to your desktop device, the
+    // chat room will be opened there too".
+    const phone = await online('sam', 'mobile');
+    phone.send({ type: 'room.open', id: 'o1', room: roomId });
+    await desktop.next(
+      (f) => f.type === 'room.state' && f['room'] === roomId && f['open'] === true,
+    );
+    await eventually(async () => (await state('sam')).present === true);
+
+    // "Not Present (the chat room is either not opened or the user is offline)".
+    desktop.send({ type: 'goodbye', id: 'g1' });
+    phone.send({ type: 'goodbye', id: 'g2' });
+    await eventually(async () => {
+      const sam = await state('sam');
+      return sam.present === false && sam.presence === Presence.PRESENCE_OFFLINE;
+    });
+  });
 });

@@ -32,6 +32,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram, recordUs } from '../load/histograms.js';
 import { spawnNode, type NodeChild } from './child-process.js';
 import { cleanUp, cleanUpOnSignals, onCleanup } from './cleanup.js';
+import { memoryMiB } from './proc-stats.js';
 import { count, seconds, startTicker } from './progress.js';
 import { startBenchServers } from './servers.js';
 
@@ -280,13 +281,18 @@ async function main(): Promise<void> {
   );
   onCleanup('grpc client', async () => client.close());
 
+  const rssBefore = memoryMiB(service.child.pid).rss;
   const setupStart = now();
   const bigMembers = Array.from({ length: ROOM_MEMBERS }, (_, i) => `m${i}`);
   const big = await createRoom(client, 'big', bigMembers);
   const users = Array.from({ length: USERS }, (_, i) => `u${i}`);
   const many: string[] = [];
   for (let r = 0; r < ROOMS; r += 1) many.push(await createRoom(client, `r${r}`, users));
-  console.log(`set up ${count(1 + ROOMS)} rooms in ${seconds(now() - setupStart)} s`);
+  const memberships = ROOM_MEMBERS + USERS * ROOMS;
+  const rssAfter = memoryMiB(service.child.pid).rss;
+  console.log(
+    `set up ${count(1 + ROOMS)} rooms (${count(memberships)} memberships) in ${seconds(now() - setupStart)} s; room-membership RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB (${(((rssAfter - rssBefore) * 2 ** 20) / memberships).toFixed(0)} bytes per membership, garbage included)`,
+  );
 
   const watchStart = now();
   const bigStream = await watchAll(client, [big]);

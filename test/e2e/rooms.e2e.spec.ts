@@ -427,4 +427,18 @@ describe('RoomService', () => {
       return sam.present === false && sam.presence === Presence.PRESENCE_OFFLINE;
     });
   });
+
+  it('an invited member`s connected devices get the room opened at once (room.state)', async () => {
+    const { roomId } = await call<{ roomId: string }>('createRoom', {
+      name: 'Welcome',
+      creatorId: 'uma',
+      memberIds: [],
+    });
+    const desktop = await online('tia', 'desktop');
+    await call('addMembers', { roomId, actorId: 'uma', userIds: ['tia'] });
+    expect(
+      await desktop.next((f) => f.type === 'room.state' && f['room'] === roomId),
+    ).toMatchObject({ open: true, hidden: false, unread: 0 });
+    await eventually(async () => memberOf(await roster(roomId), 'tia')?.present === true);
+  });
 });

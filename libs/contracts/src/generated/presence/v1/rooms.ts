@@ -203,7 +203,7 @@ export interface RoomEvent {
     | undefined;
 }
 
-/** The creator becomes the room's admin; `member_ids` join as members. */
+/** The creator becomes the room's admin; `member_ids` join as members; the room opens for all. */
 export interface RoomCreated {
   name: string;
   creatorId: string;
@@ -211,7 +211,11 @@ export interface RoomCreated {
   invitePolicy: InvitePolicy;
 }
 
-/** Invited users join; their room opens on their desktop and their mobile devices get a push. */
+/**
+ * Invited users join; their room opens on their devices (room.state; the fold opens it, no
+ * RoomOpened follows) and this fact is what the notification service turns into a push for their
+ * mobile devices.
+ */
 export interface MembersAdded {
   userIds: string[];
 }
@@ -237,7 +241,10 @@ export interface InvitePolicySet {
 /** Per-user room state, synced to all of the user's devices. */
 export interface RoomOpened {
   userId: string;
-  /** The device it was opened from; empty when opened by the system (invite, mention). */
+  /**
+   * The device it was opened from; empty when opened by the system (a mention). Joining opens the
+   * room without it: RoomCreated and MembersAdded open it for the members they add.
+   */
   deviceId: string;
 }
 

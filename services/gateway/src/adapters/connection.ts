@@ -114,8 +114,12 @@ export class DeviceConnection implements Watcher {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The `exp` (epoch seconds) of the session's current token. */
   private tokenExp = 0;
-  /** Answered the last ping (ws-server pings every interval and cuts a peer that did not). */
-  private alive = true;
+  /**
+   * Bytes read from the peer when it was last pinged: a peer that sent nothing since (not even the
+   * pong) is cut at the next ping. Counting bytes needs no `pong` listener, whose entry in the
+   * socket's listener table cost ~100 bytes per connection.
+   */
+  private readAtPing = -1;
   /** Which slice of the connections this one is pinged with (ws-server spreads the pings). */
   pingSlot = 0;
 
@@ -137,7 +141,6 @@ export class DeviceConnection implements Watcher {
     for (const [data, isBinary] of early) this.receive(data, isBinary);
     connectionOf.set(ws, this);
     ws.on('message', DeviceConnection.onWsMessage);
-    ws.on('pong', DeviceConnection.onWsPong);
     ws.on('close', DeviceConnection.onWsClose);
     ws.on('error', DeviceConnection.onWsError);
   }
@@ -147,11 +150,6 @@ export class DeviceConnection implements Watcher {
   // context costs ~100 bytes.
   private static onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
     connectionOf.get(this)?.receive(data, isBinary);
-  }
-
-  private static onWsPong(this: WebSocket): void {
-    const connection = connectionOf.get(this);
-    if (connection) connection.alive = true;
   }
 
   private static onWsClose(this: WebSocket): void {
@@ -202,17 +200,21 @@ export class DeviceConnection implements Watcher {
     await this.queue;
   }
 
-  /** Pings the peer; one that did not answer the previous ping is cut (a dead network path). */
+  /**
+   * Pings the peer; one that sent nothing since the previous ping (not its pong either) is cut: a
+   * dead network path.
+   */
   ping(): void {
     if (this.closed) return;
-    if (!this.alive) {
+    const socket = socketOf(this.ws);
+    if (!socket) return;
+    if (socket.bytesRead === this.readAtPing) {
       this.deps.logger.debug({ session: this.identity.sessionId }, 'no pong: cutting the socket');
       this.ws.terminate();
       return;
     }
-    this.alive = false;
-    const socket = socketOf(this.ws);
-    if (socket) corkUntilIdle(socket);
+    this.readAtPing = socket.bytesRead;
+    corkUntilIdle(socket);
     this.ws.ping();
   }
 

@@ -30,7 +30,7 @@ const schema = z.object({
   GATEWAY_FRAME_BURST: envInt({ default: 100, min: 1, max: 1_000_000 }),
   /** Bytes queued for a client that does not read before it is closed with 4408. */
   GATEWAY_MAX_SEND_BUFFER_BYTES: envInt({ default: 2_097_152, min: 16_384, max: 1_073_741_824 }),
-  /** WebSocket ping interval; a peer that sent nothing since the last ping (no pong) is cut. 0 = none. */
+  /** WebSocket ping interval; a peer silent since the last ping (no pong) is cut. 0 = none. */
   GATEWAY_PING_INTERVAL_MS: envInt({ default: 30_000, min: 0, max: 3_600_000 }),
   /** On shutdown, devices reconnect after a random delay up to this. */
   GATEWAY_DRAIN_SPREAD_MS: envInt({ default: 5_000, min: 0, max: 300_000 }),

@@ -25,11 +25,9 @@ import { factFromPb, factToPb } from './codec.js';
 
 export const SOURCE = 'room-membership';
 
-/** What one batch of the ROOMS stream did to a room, for the listeners (rosters, room.state). */
+/** The facts one batch of the ROOMS stream folded into a room, for the listeners (rosters). */
 export interface RoomChange {
   readonly roomId: string;
-  readonly before: RoomState;
-  readonly after: RoomState;
   readonly facts: readonly RoomFact[];
 }
 
@@ -103,7 +101,7 @@ export async function startRoomsLog(deps: {
   }
 
   async function handle(batch: readonly BusMessage[]): Promise<void> {
-    const changes = new Map<string, { before: RoomState; facts: RoomFact[] }>();
+    const changes = new Map<string, RoomFact[]>();
     const events: { seq: bigint; roomId: string; fact: RoomFact }[] = [];
     for (const message of batch) {
       const decoded = decode(message);
@@ -114,11 +112,10 @@ export async function startRoomsLog(deps: {
       events.push({ seq: message.seq, ...decoded });
       const room = rooms.get(decoded.roomId);
       if (room && room.version >= message.seq) continue;
-      const before = room?.state ?? emptyRoom;
-      const change = changes.get(decoded.roomId) ?? { before, facts: [] };
-      change.facts.push(decoded.fact);
-      changes.set(decoded.roomId, change);
-      const after = applyRoomEvent(before, decoded.fact);
+      const facts = changes.get(decoded.roomId) ?? [];
+      facts.push(decoded.fact);
+      changes.set(decoded.roomId, facts);
+      const after = applyRoomEvent(room?.state ?? emptyRoom, decoded.fact);
       rooms.set(decoded.roomId, { state: after, version: message.seq });
       for (const key of touchedMembers(decoded.roomId, decoded.fact)) {
         if (key.kind === 'user')
@@ -149,12 +146,7 @@ export async function startRoomsLog(deps: {
       await write();
     }
     position = batch.at(-1)!.seq;
-    const changed = [...changes].map(([roomId, { before, facts }]) => ({
-      roomId,
-      before,
-      after: rooms.get(roomId)!.state,
-      facts,
-    }));
+    const changed = [...changes].map(([roomId, facts]) => ({ roomId, facts }));
     for (const listener of listeners) listener(changed);
     for (const waiter of waiters.filter((w) => w.seq <= position)) {
       waiters.splice(waiters.indexOf(waiter), 1);

@@ -7,6 +7,7 @@ import {
   type FrameError,
   type FrameId,
 } from '../domain/frames.js';
+import type { CollabFrame } from '../domain/collab-frames.js';
 import type { PlatformName } from '../domain/handshake.js';
 import { OwnFeed } from '../domain/own-feed.js';
 import { FrameRateLimit } from '../domain/rate-limit.js';
@@ -15,7 +16,6 @@ import type { StatusFrame } from '../domain/status-frames.js';
 import { WatchSession, type Outgoing } from '../domain/watch-session.js';
 import { helloSettings, type Workspace } from '../domain/workspace.js';
 import type { AuthResult, DeviceClaims } from './auth.js';
-import type { CollabFrame } from '../domain/collab-frames.js';
 import type { DeviceCommands } from './device-commands.js';
 import type { DeviceLog, DeviceSessionRef } from './device-log.js';
 import { corkUntilIdle, socketOf } from './frame-writer.js';
@@ -73,11 +73,6 @@ const SLOW_CLOSE_GRACE_MS = 5_000;
 
 const SNAPSHOT_CONCURRENCY = 64;
 
-/**
- * One device session: appends its facts to the log, answers its frames in order, and delivers
- * the presence of the users it watches and of its own user (public and own views merged). Frames
- * are handled one at a time, so a watch's snapshots and ack go out before the next frame's answer.
- */
 /** A connection's watcher in the owners hub (own views), an object of one field. */
 class OwnViewWatcher implements Watcher {
   constructor(private readonly connection: DeviceConnection) {}
@@ -94,6 +89,11 @@ class OwnViewWatcher implements Watcher {
 /** The session of each socket, for the socket's shared listeners. */
 const connectionOf = new WeakMap<WebSocket, DeviceConnection>();
 
+/**
+ * One device session: appends its facts to the log, answers its frames in order, and delivers
+ * the presence of the users it watches and of its own user (public and own views merged). Frames
+ * are handled one at a time, so a watch's snapshots and ack go out before the next frame's answer.
+ */
 export class DeviceConnection implements Watcher {
   private readonly session: WatchSession<PresenceUpdate>;
   private readonly own = new OwnFeed<PresenceUpdate>();

@@ -10,7 +10,7 @@ import type { InvitePolicy, RoomFact, RoomRole } from '../domain/room.js';
 import type { Presence, RosterMember } from '../domain/roster.js';
 
 /** The body of a stored RoomEvent (its oneof). */
-export type RoomEventBody = NonNullable<RoomEvent['event']>;
+type RoomEventBody = NonNullable<RoomEvent['event']>;
 
 const ROLE_TO_PB: Record<RoomRole, PbRoomRole> = {
   admin: PbRoomRole.ROOM_ROLE_ADMIN,
@@ -22,17 +22,27 @@ const POLICY_TO_PB: Record<InvitePolicy, PbInvitePolicy> = {
   all_members: PbInvitePolicy.INVITE_POLICY_ALL_MEMBERS,
 };
 
+const inverse = <K extends string, V extends number>(map: Record<K, V>) =>
+  new Map(Object.entries(map).map(([name, value]) => [value as V, name as K]));
+const ROLE_FROM_PB = inverse(ROLE_TO_PB);
+const POLICY_FROM_PB = inverse(POLICY_TO_PB);
+
 export const roleToPb = (role: RoomRole): PbRoomRole => ROLE_TO_PB[role];
 
 /** A stored role the domain does not know (a newer writer) reads as `member`: never grants more. */
-export const roleFromPb = (role: PbRoomRole): RoomRole =>
-  role === PbRoomRole.ROOM_ROLE_ADMIN ? 'admin' : 'member';
-
-export const policyToPb = (policy: InvitePolicy): PbInvitePolicy => POLICY_TO_PB[policy];
+const roleFromPb = (role: PbRoomRole): RoomRole => ROLE_FROM_PB.get(role) ?? 'member';
 
 /** Unknown or unset reads as `admins`, the default and the stricter policy. */
-export const policyFromPb = (policy: PbInvitePolicy): InvitePolicy =>
-  policy === PbInvitePolicy.INVITE_POLICY_ALL_MEMBERS ? 'all_members' : 'admins';
+const policyFromPb = (policy: PbInvitePolicy): InvitePolicy =>
+  POLICY_FROM_PB.get(policy) ?? 'admins';
+
+/**
+ * A requested role or policy by its domain name; an unset or unknown number passes as its digits,
+ * for the domain to refuse by name (`invalid_role`, `invalid_policy`).
+ */
+export const requestedRole = (role: PbRoomRole): string => ROLE_FROM_PB.get(role) ?? String(role);
+export const requestedPolicy = (policy: PbInvitePolicy): string =>
+  POLICY_FROM_PB.get(policy) ?? String(policy);
 
 /** The domain fact as the RoomEvent oneof: the same fields, enums as protobuf numbers. */
 export function factToPb(fact: RoomFact): RoomEventBody {
@@ -43,7 +53,7 @@ export function factToPb(fact: RoomFact): RoomEventBody {
         value: {
           ...fact.value,
           memberIds: [...fact.value.memberIds],
-          invitePolicy: policyToPb(fact.value.invitePolicy),
+          invitePolicy: POLICY_TO_PB[fact.value.invitePolicy],
         },
       };
     case 'membersAdded':
@@ -51,7 +61,7 @@ export function factToPb(fact: RoomFact): RoomEventBody {
     case 'roleSet':
       return { $case: 'roleSet', value: { ...fact.value, role: roleToPb(fact.value.role) } };
     case 'invitePolicySet':
-      return { $case: 'invitePolicySet', value: { policy: policyToPb(fact.value.policy) } };
+      return { $case: 'invitePolicySet', value: { policy: POLICY_TO_PB[fact.value.policy] } };
     default:
       // Every other fact has only strings and numbers, field for field the same.
       return { ...fact, value: { ...fact.value } } as RoomEventBody;

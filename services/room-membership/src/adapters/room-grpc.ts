@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  InvitePolicy as PbInvitePolicy,
   NotificationLevel,
-  RoomRole as PbRoomRole,
   RoomServiceService,
   type RoomServiceServer,
   type RosterUpdate,
@@ -28,7 +26,7 @@ import { requireRoom } from '../domain/room-guards.js';
 import { emptyRoom } from '../domain/room.js';
 import { rosterOf } from '../domain/roster.js';
 import type { RoomsDatabase } from '../read-models/tables.js';
-import { roleToPb, rosterMemberToPb } from './codec.js';
+import { requestedPolicy, requestedRole, roleToPb, rosterMemberToPb } from './codec.js';
 import type { PresenceCache } from './presence-cache.js';
 import type { RosterWatch } from './roster-watch.js';
 import type { RoomsLog } from './rooms-log.js';
@@ -40,16 +38,6 @@ export interface RoomServiceDeps {
   readonly db: Kysely<RoomsDatabase>;
   readonly logger: Logger;
 }
-
-/** Enum names the domain checks (an unset or unknown number is refused there, by name). */
-const ROLE_NAMES: Partial<Record<PbRoomRole, string>> = {
-  [PbRoomRole.ROOM_ROLE_ADMIN]: 'admin',
-  [PbRoomRole.ROOM_ROLE_MEMBER]: 'member',
-};
-const POLICY_NAMES: Partial<Record<PbInvitePolicy, string>> = {
-  [PbInvitePolicy.INVITE_POLICY_ADMINS]: 'admins',
-  [PbInvitePolicy.INVITE_POLICY_ALL_MEMBERS]: 'all_members',
-};
 
 /**
  * RoomService (CONTRACT.md): every change is decided on the room folded from the ROOMS stream
@@ -98,7 +86,7 @@ export function roomService(deps: RoomServiceDeps): GrpcServiceRegistration {
         setRole(state, {
           actorId: request.actorId,
           userId: request.userId,
-          role: ROLE_NAMES[request.role] ?? String(request.role),
+          role: requestedRole(request.role),
         }),
       );
       return {};
@@ -107,7 +95,7 @@ export function roomService(deps: RoomServiceDeps): GrpcServiceRegistration {
       await rooms.append(roomIdOf(request), request.actorId, (state) =>
         setInvitePolicy(state, {
           actorId: request.actorId,
-          policy: POLICY_NAMES[request.policy] ?? String(request.policy),
+          policy: requestedPolicy(request.policy),
         }),
       );
       return {};

@@ -119,7 +119,7 @@ export async function startSessionWatches(deps: {
     for (const gatewayId of gateways) {
       const beat = await heartbeats.last(`$KV.${BUCKETS.gateways}.${gatewayId}`);
       if (beat && beat.data.length > 0) continue;
-      logger.info({ gatewayId }, 'gateway gone: dropping its sessions` roster watches');
+      logger.info({ gatewayId }, "gateway gone: dropping its sessions' roster watches");
       for (const session of [...sessions.values()]) {
         if (session.gatewayId !== gatewayId) continue;
         for (const roomId of [...session.rooms.keys()]) unwatch(session, roomId);

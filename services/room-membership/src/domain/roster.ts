@@ -96,20 +96,3 @@ export function memberChange(
   }
   return { type: 'changed', member: after };
 }
-
-/** Every change between two rosters of the same room, in the order of `after`, removals last. */
-export function rosterChanges(
-  before: readonly RosterMember[],
-  after: readonly RosterMember[],
-): MemberChange[] {
-  const keyOf = (member: RosterMember) => `${member.kind}:${member.userId}`;
-  const old = new Map(before.map((member) => [keyOf(member), member]));
-  const changes: MemberChange[] = [];
-  for (const member of after) {
-    const change = memberChange(old.get(keyOf(member)), member);
-    old.delete(keyOf(member));
-    if (change) changes.push(change);
-  }
-  for (const gone of old.values()) changes.push(memberChange(gone, undefined)!);
-  return changes;
-}

@@ -3,7 +3,6 @@ import { foldRoom, type RoomFact } from './room.js';
 import {
   isPresent,
   memberChange,
-  rosterChanges,
   rosterMemberOf,
   rosterOf,
   type Presence,
@@ -117,53 +116,6 @@ describe('memberChange', () => {
     expect(memberChange(undefined, bob)).toEqual({ type: 'changed', member: bob });
     expect(memberChange(bob, undefined)).toEqual({ type: 'removed', userId: 'bob', kind: 'user' });
     expect(memberChange(undefined, undefined)).toBeNull();
-  });
-});
-
-describe('rosterChanges', () => {
-  it('given two rosters, then the changed and joined members in order, then the removed ones', () => {
-    const before = rosterOf(room(open('ann')), presences({ ann: 'online', bob: 'online' }));
-    const after = rosterOf(
-      room(
-        open('ann'),
-        { $case: 'memberLeft', value: { userId: 'bob' } },
-        { $case: 'membersAdded', value: { userIds: ['dan'] } },
-      ),
-      presences({ ann: 'offline', cy: 'offline' }),
-    );
-    expect(rosterChanges(before, after)).toEqual([
-      {
-        type: 'changed',
-        member: {
-          userId: 'ann',
-          kind: 'user',
-          role: 'member',
-          present: false,
-          presence: 'offline',
-        },
-      },
-      {
-        type: 'changed',
-        member: {
-          userId: 'dan',
-          kind: 'user',
-          role: 'member',
-          present: false,
-          presence: 'offline',
-        },
-      },
-      { type: 'removed', userId: 'bob', kind: 'user' },
-    ]);
-  });
-
-  it('given a presence change nobody sees (offline to offline), then no changes', () => {
-    const state = room();
-    expect(
-      rosterChanges(
-        rosterOf(state, () => 'offline'),
-        rosterOf(state, () => 'offline'),
-      ),
-    ).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RoomFact, RoomRole, RoomState } from './room.js';
+import type { RoomFact, RoomState } from './room.js';
 
 /**
  * A user's own view of a room. The notification level is owned by the notification service
@@ -15,13 +15,6 @@ export interface RoomStateView {
   readonly unread: number;
 }
 
-/** One entry of ListRooms (`UserRoom`). */
-export interface UserRoom extends RoomStateView {
-  readonly roomId: string;
-  readonly name: string;
-  readonly role: RoomRole;
-}
-
 /** `undefined` for a non-member: they have no room state to show. */
 export function roomStateOf(
   state: RoomState,
@@ -32,18 +25,6 @@ export function roomStateOf(
   if (!member) return undefined;
   const { open, hidden, position, unread } = member;
   return { open, hidden, position, notificationLevel, unread };
-}
-
-export function userRoomOf(
-  state: RoomState,
-  roomId: string,
-  userId: string,
-  notificationLevel: NotificationLevel = 'all',
-): UserRoom | undefined {
-  const view = roomStateOf(state, userId, notificationLevel);
-  const member = state.members.get(userId);
-  if (!view || !member) return undefined;
-  return { roomId, name: state.name, role: member.role, ...view };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldRoom, type RoomFact } from './room.js';
-import { roomStateOf, roomStateUsersOf, userRoomOf } from './user-rooms.js';
+import { roomStateOf, roomStateUsersOf } from './user-rooms.js';
 
 const state = foldRoom([
   {
@@ -23,11 +23,8 @@ describe('user rooms', () => {
     });
   });
 
-  it('given a notification level from the notification service, then ListRooms carries it with name and role', () => {
-    expect(userRoomOf(state, 'r1', 'ann', 'mentions')).toEqual({
-      roomId: 'r1',
-      name: 'Design',
-      role: 'admin',
+  it('given a notification level from the notification service, then room.state carries it', () => {
+    expect(roomStateOf(state, 'ann', 'mentions')).toEqual({
       open: true,
       hidden: false,
       position: 0,
@@ -38,7 +35,6 @@ describe('user rooms', () => {
 
   it('given a non-member, then no room state', () => {
     expect(roomStateOf(state, 'zed')).toBeUndefined();
-    expect(userRoomOf(state, 'r1', 'zed')).toBeUndefined();
   });
 
   it('given per-user facts, then the user to sync; joining syncs the joiners, other membership facts sync nobody', () => {
